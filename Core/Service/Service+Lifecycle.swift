@@ -1,0 +1,238 @@
+extension Service {
+    private enum StartStep {
+        case done
+        case fail(ServiceError)
+        case waitForStop
+        case skip
+        case join(Task<Void, any Error>)
+    }
+
+    private enum StopStep {
+        case nothing
+        case waitForStop
+        case stop(startOperation: (token: UInt64, task: Task<Void, any Error>)?)
+    }
+
+    /// Starts the children and then this service (the other way round with ``startBefore``);
+    /// returns once the service is ready.
+    ///
+    /// Starting a ready service does nothing; starting one that is starting waits for that start.
+    /// If a child fails to start, the children already started are stopped in reverse order,
+    /// the service ends ``ServiceState/stopped``, and the error names the failing service's path.
+    public func start() async throws {
+        try await start(restart: nil)
+    }
+
+    /// Starts the service; a restart (with its token) happens only if no `stop()` came after it
+    /// was scheduled.
+    func start(restart: UInt64?) async throws {
+        while true {
+            let step: StartStep = mutate { storage in
+                if let restart, storage.pendingRestart != restart { return .skip }
+                storage.pendingRestart = nil
+                if let error = storage.treeError { return .fail(error) }
+                switch storage.state {
+                case .ready:
+                    return .done
+                case .starting:
+                    return storage.startOperation.map { .join($0.task) } ?? .done
+                case .stopping:
+                    return .waitForStop
+                case .initial, .stopped:
+                    storage.state = .starting
+                    storage.lastError = nil
+                    storage.stopFailure = nil
+                    let token = TaskRunner.makeToken()
+                    let task = Task {
+                        try await TaskRunner.$current.withValue(token) { try await self.performStart() }
+                    }
+                    storage.startOperation = (token, task)
+                    return .join(task)
+                }
+            }
+            switch step {
+            case .done, .skip:
+                return
+            case .fail(let error):
+                throw error
+            case .waitForStop:
+                try await wait { $0.state == .stopped }
+            case .join(let task):
+                try await withTaskCancellationHandler {
+                    try await task.value
+                } onCancel: {
+                    task.cancel()
+                }
+                return
+            }
+        }
+    }
+
+    private func performStart() async throws {
+        logger.debug("Starting.")
+        let children = self.children
+        var started: [Service] = []
+        do {
+            try settings.validate(self)
+            if startBefore { try await startSelf() }
+            for child in children {
+                try checkStillStarting()
+                try await child.start()
+                started.append(child)
+            }
+            try checkStillStarting()
+            if !startBefore { try await startSelf() }
+            let ready = mutate { storage in
+                guard storage.state == .starting else { return false }
+                storage.state = .ready
+                storage.startOperation = nil
+                return true
+            }
+            guard ready else { throw CancellationError() }
+            logger.debug("Ready.")
+        } catch {
+            if state == .stopping {
+                // stop() interrupted this start; it tears everything down itself.
+                throw ServiceError(.startInterrupted, path: path)
+            }
+            for child in started.reversed() { await child.stop() }
+            await stopSelf()
+            let failure = startFailure(error)
+            mutate { storage in
+                storage.state = .stopped
+                storage.lastError = failure
+                storage.startOperation = nil
+            }
+            logger.error("\(failure)")
+            throw failure
+        }
+    }
+
+    private func checkStillStarting() throws {
+        guard state == .starting else { throw CancellationError() }
+    }
+
+    /// Runs `doStart()` and, if the service deferred readiness, waits for `setReady()`.
+    private func startSelf() async throws {
+        mutate { storage in
+            storage.readyDeferred = false
+            storage.selfReady = false
+        }
+        do {
+            try await doStart()
+        } catch {
+            await stopTasks()
+            throw error
+        }
+        storage.withLock { $0.selfStarted = true }
+        guard storage.withLock({ $0.readyDeferred }) else { return }
+        let timeout = startTimeout
+        do {
+            try await withTimeout(timeout) {
+                try await self.wait { $0.selfReady || $0.state != .starting }
+            }
+        } catch is TimeoutError {
+            throw ServiceError(
+                .startTimedOut,
+                path: path,
+                reason: "it deferred readiness and did not call setReady() within \(timeout)"
+            )
+        }
+        try checkStillStarting()
+    }
+
+    /// The error a failed start throws: a child's own start error is passed up unchanged, so it
+    /// names the service that failed.
+    private func startFailure(_ error: any Error) -> ServiceError {
+        if let error = error as? ServiceError,
+            [.startFailed, .startTimedOut, .invalidTree].contains(error.code)
+        {
+            return error
+        }
+        return ServiceError(.startFailed, path: path, underlying: error)
+    }
+
+    /// Stops the children in reverse order, then calls `doStop()`, then cancels and awaits every
+    /// task the service spawned.
+    ///
+    /// Idempotent, and safe to call concurrently with `start()` (which it interrupts) and from
+    /// inside the service's own spawned tasks. Errors from `doStop()` are logged and kept in
+    /// ``lastError``; the service ends ``ServiceState/stopped`` either way.
+    public func stop() async {
+        let step: StopStep = mutate { storage in
+            storage.pendingRestart = nil
+            switch storage.state {
+            case .initial, .stopped:
+                return .nothing
+            case .stopping:
+                return .waitForStop
+            case .starting, .ready:
+                storage.state = .stopping
+                defer { storage.startOperation = nil }
+                return .stop(startOperation: storage.startOperation)
+            }
+        }
+        switch step {
+        case .nothing:
+            return
+        case .waitForStop:
+            await waitIgnoringCancellation { $0.state == .stopped }
+        case .stop(let startOperation):
+            // A task of its own, so a cancelled caller (such as a spawned task of this very
+            // service) still stops the service completely.
+            await Task { await self.performStop(interrupting: startOperation) }.value
+        }
+    }
+
+    private func performStop(interrupting startOperation: (token: UInt64, task: Task<Void, any Error>)?) async {
+        logger.debug("Stopping.")
+        if let startOperation {
+            startOperation.task.cancel()
+            if TaskRunner.current != startOperation.token {
+                _ = try? await startOperation.task.value
+            }
+        }
+        for child in children.reversed() { await child.stop() }
+        await stopSelf()
+        mutate { $0.state = .stopped }
+        logger.debug("Stopped.")
+    }
+
+    /// Calls `doStop()` if `doStart()` had run, then ends the spawned tasks.
+    private func stopSelf() async {
+        let due = storage.withLock { storage in
+            defer { storage.selfStarted = false }
+            return storage.selfStarted
+        }
+        if due {
+            do {
+                try await doStop()
+            } catch {
+                logger.error("doStop failed: \(error)")
+                storage.withLock { $0.lastError = error }
+            }
+        }
+        await stopTasks()
+    }
+
+    /// Reloads the children and this service (ordered like start). Every node is reloaded even
+    /// if one fails; the first failure is thrown afterwards.
+    public func reload() async throws {
+        guard state == .ready else { return }
+        var failures: [any Error] = []
+        func reloadSelf() async {
+            do {
+                try await doReload()
+            } catch {
+                logger.error("Reload failed: \(error)")
+                failures.append(ServiceError(.reloadFailed, path: path, underlying: error))
+            }
+        }
+        if startBefore { await reloadSelf() }
+        for child in children {
+            do { try await child.reload() } catch { failures.append(error) }
+        }
+        if !startBefore { await reloadSelf() }
+        if let failure = failures.first { throw failure }
+    }
+}

@@ -1,0 +1,85 @@
+import Logging
+
+extension Service {
+    /// Everything mutable about a service, guarded by its one `Mutex`.
+    struct Storage {
+        var state = ServiceState.initial
+        weak var parent: Service?
+        var children: [Service] = []
+        /// A rejected `addService`, thrown by the next `start()`.
+        var treeError: ServiceError?
+        var lastError: (any Error)?
+        /// The task running `start()`, so `stop()` can interrupt it.
+        var startOperation: (token: UInt64, task: Task<Void, any Error>)?
+        /// Runs spawned tasks; created on the first `spawn`.
+        var runner: TaskRunner?
+        /// `doStart()` returned, so `doStop()` is due.
+        var selfStarted = false
+        var readyDeferred = false
+        var selfReady = false
+        var waiters: [UInt64: Waiter] = [:]
+        var nextWaiterID: UInt64 = 0
+        var logger: Logger?
+        var settings: Settings?
+        /// The failure that stopped this tree (on the root).
+        var stopFailure: ServiceError?
+        var restarts = RestartStateMachine()
+        /// Set while a restart is scheduled; `stop()` clears it so the restart does not happen.
+        var pendingRestart: UInt64?
+
+        struct Waiter {
+            let condition: @Sendable (Storage) -> Bool
+            let continuation: CheckedContinuation<Void, any Error>
+        }
+
+        /// Removes and returns the waiters whose condition now holds.
+        mutating func takeSatisfiedWaiters() -> [CheckedContinuation<Void, any Error>] {
+            guard !waiters.isEmpty else { return [] }
+            var satisfied: [CheckedContinuation<Void, any Error>] = []
+            for (id, waiter) in waiters where waiter.condition(self) {
+                satisfied.append(waiter.continuation)
+                waiters[id] = nil
+            }
+            return satisfied
+        }
+    }
+
+    /// Changes the storage and wakes the waiters whose condition the change satisfied.
+    @discardableResult
+    func mutate<Result>(_ body: (inout Storage) -> Result) -> Result {
+        let (result, satisfied) = storage.withLock { storage in
+            let result = body(&storage)
+            return (result, storage.takeSatisfiedWaiters())
+        }
+        for continuation in satisfied { continuation.resume() }
+        return result
+    }
+
+    /// Waits until `condition` holds for the storage; throws `CancellationError` if the task is
+    /// cancelled first.
+    func wait(until condition: @escaping @Sendable (Storage) -> Bool) async throws {
+        let id = storage.withLock { storage in
+            storage.nextWaiterID += 1
+            return storage.nextWaiterID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome: Result<Void, any Error>? = storage.withLock { storage in
+                    if condition(storage) { return .success(()) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    storage.waiters[id] = Storage.Waiter(condition: condition, continuation: continuation)
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            let waiter = storage.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Waits until `condition` holds, even if the task is cancelled meanwhile.
+    func waitIgnoringCancellation(until condition: @escaping @Sendable (Storage) -> Bool) async {
+        await Task { try? await self.wait(until: condition) }.value
+    }
+}

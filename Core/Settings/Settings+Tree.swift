@@ -1,0 +1,68 @@
+extension Settings {
+    /// Checks every setting `service` declares (not its children's).
+    ///
+    /// - Throws: the first ``SettingError``: a source with a value of the wrong type.
+    public func validate(_ service: Service) throws(SettingError) {
+        for setting in service.declaredSettings {
+            do {
+                try setting.check(in: self)
+            } catch let error as SettingError {
+                throw error
+            } catch {
+                throw SettingError(key: setting.key, source: .default, reason: "\(error)")
+            }
+        }
+    }
+
+    /// Checks every setting of the tree under `root`.
+    public func validateTree(_ root: Service) throws(SettingError) {
+        try validate(root)
+        for child in root.children { try validateTree(child) }
+    }
+
+    /// Every setting declared in the tree under `root`, in tree order, each key once: key, type,
+    /// default, current value and help — what `--help` lists. Nothing is started.
+    public func describeTree(_ root: Service) -> [SettingInfo] {
+        var seen = Set<String>()
+        var infos: [SettingInfo] = []
+        func visit(_ service: Service) {
+            for setting in service.declaredSettings where seen.insert(setting.key).inserted {
+                infos.append(setting.describe(in: self))
+            }
+            for child in service.children { visit(child) }
+        }
+        visit(root)
+        return infos
+    }
+}
+
+extension Service {
+    /// The settings this service reads: its own if given, else its nearest ancestor's, else
+    /// ``Settings/default``.
+    public var settings: Settings {
+        get {
+            var node: Service? = self
+            while let current = node {
+                if let settings = current.storage.withLock({ $0.settings }) { return settings }
+                node = current.parent
+            }
+            return .default
+        }
+        set {
+            storage.withLock { $0.settings = newValue }
+        }
+    }
+
+    /// The `@Setting` properties of this service's class and its superclasses.
+    var declaredSettings: [any AnySetting] {
+        var settings: [any AnySetting] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let current = mirror {
+            for child in current.children {
+                if let setting = child.value as? any AnySetting { settings.append(setting) }
+            }
+            mirror = current.superclassMirror
+        }
+        return settings
+    }
+}
