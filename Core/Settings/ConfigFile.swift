@@ -56,9 +56,16 @@ struct ConfigFile: Sendable {
     }
 
     private static func parseError(_ error: any Error, path: String, text: String, format: String) -> SettingError {
-        // Both formats go through Yams once more for the position: JSON is YAML too.
+        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+        if format == "JSON", let offset = characterOffset(in: detail) {
+            // Foundation's JSON parser names a character offset; turn it into a line.
+            let prefix = text.utf8.prefix(offset)
+            let line = prefix.filter { $0 == UInt8(ascii: "\n") }.count + 1
+            return SettingError(key: nil, source: .file(path: path, line: line), reason: "not valid JSON: \(detail)")
+        }
+        // Yams names the line and column of a YAML syntax error.
         var line: Int?
-        var reason = "not valid \(format): \(error)"
+        var reason = "not valid \(format): \(detail)"
         do {
             _ = try Yams.compose(yaml: text)
         } catch let yamlError as YamlError {
@@ -72,5 +79,11 @@ struct ConfigFile: Sendable {
             }
         } catch {}
         return SettingError(key: nil, source: .file(path: path, line: line), reason: reason)
+    }
+
+    /// The number in "… around character 42." of a Foundation JSON error.
+    private static func characterOffset(in detail: String) -> Int? {
+        guard let range = detail.range(of: "character ") else { return nil }
+        return Int(detail[range.upperBound...].prefix { $0.isNumber })
     }
 }

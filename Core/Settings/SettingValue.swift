@@ -98,8 +98,7 @@ extension Array: SettingValue where Element == String {
 
 extension Optional: SettingValue where Wrapped: SettingValue {
     public static var settingTypeName: String { Wrapped.settingTypeName }
-    public static func read(_ key: AbsoluteConfigKey, from source: any ConfigSnapshot) throws -> Wrapped??
-    {
+    public static func read(_ key: AbsoluteConfigKey, from source: any ConfigSnapshot) throws -> Wrapped?? {
         try Wrapped.read(key, from: source).map { .some($0) }
     }
     public var settingDescription: String { map(\.settingDescription) ?? "none" }

@@ -111,7 +111,7 @@ public final class Settings: Sendable {
     /// used (``validate(_:)`` reports such values at start).
     public func value<Value>(of setting: Setting<Value>) -> Value {
         let cacheKey = setting.key + ":" + Value.settingTypeName
-        if let cached = state.withLock({ $0.cache[cacheKey] }) as? Value { return cached }
+        if let entry = state.withLock({ $0.cache[cacheKey] }), let cached = entry as? Value { return cached }
         let value: Value
         do {
             value = try lookup(setting).value
