@@ -27,6 +27,12 @@ let package = Package(
             ],
             path: "Core"
         ),
+        .executableTarget(
+            name: "quickstart",
+            dependencies: ["Ginkgo"],
+            path: "Examples/Quickstart",
+            exclude: ["service.conf.yaml"]
+        ),
         .testTarget(
             name: "GinkgoTests",
             dependencies: ["Ginkgo"],

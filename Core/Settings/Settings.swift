@@ -91,15 +91,30 @@ public final class Settings: Sendable {
 
     /// Re-reads the config file. On success every setting shows its new value and `changes`
     /// sequences are told; on failure the old values stay and the error is thrown.
-    public func reload() throws(SettingError) {
+    ///
+    /// - Parameter trees: services whose settings the new file must satisfy (see
+    ///   ``validateTree(_:)``); if one does not, the new file is rejected.
+    public func reload(validating trees: [Service] = []) throws(SettingError) {
         guard let filePath else { return }
         let file = try ConfigFile(path: filePath)
+        if !trees.isEmpty {
+            let layers = state.withLock { $0.layers }
+            let candidate = Settings(file: file, overrides: layers.overrides, environment: layers.environment)
+            for tree in trees { try candidate.validateTree(tree) }
+        }
         let subscribers = state.withLock { state in
             state.layers.file = file
             state.cache = [:]
             return Array(state.subscribers.values)
         }
         for notify in subscribers { notify() }
+    }
+
+    /// `path` as the value of `setting` means it: a relative path from the config file is
+    /// relative to the file's directory; any other is relative to the working directory.
+    public func resolvePath<Value>(_ path: String, of setting: Setting<Value>) -> String {
+        guard !path.hasPrefix("/"), case .file(let file, _)? = try? lookup(setting).source else { return path }
+        return URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path).path
     }
 
     /// A top-level string of the config file, such as its `service` key.
