@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Ginkgo", targets: ["Ginkgo"]),
+        .library(name: "GinkgoZeroMQ", targets: ["GinkgoZeroMQ"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -26,6 +27,27 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Core"
+        ),
+        .systemLibrary(
+            name: "CZeroMQ",
+            path: "Net/CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .target(
+            name: "GinkgoZeroMQ",
+            dependencies: [
+                "Ginkgo",
+                "CZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Net/ZeroMQ",
+            exclude: ["README.md"]
+        ),
+        .testTarget(
+            name: "GinkgoZeroMQTests",
+            dependencies: ["GinkgoZeroMQ", "Ginkgo"],
+            path: "Tests/GinkgoZeroMQTests"
         ),
         .executableTarget(
             name: "quickstart",

@@ -1,0 +1,117 @@
+import CZeroMQ
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Watches the `ZMQ_FD` of sockets that have a task waiting, on one thread per ``Context``.
+///
+/// A socket arms its file descriptor (one-shot) only when a send or receive found it not ready;
+/// when the descriptor fires, the reactor asks the socket to look at `ZMQ_EVENTS` and resume the
+/// tasks whose wait is over. Sockets that keep up never involve this thread.
+final class Reactor: Sendable {
+    private struct State {
+        var sockets: [UInt64: WeakSocket] = [:]
+        var nextToken: UInt64 = 1
+        var running = true
+    }
+
+    private struct WeakSocket {
+        weak var socket: Socket?
+    }
+
+    private let epoll: Int32
+    private let wakeup: Int32
+    private let state = Mutex(State())
+    private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let exited = Atomic<Bool>(false)
+
+    init() {
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeup = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        precondition(epoll >= 0 && wakeup >= 0, "cannot create the ZeroMQ reactor: errno \(errno)")
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = 0
+        epoll_ctl(epoll, EPOLL_CTL_ADD, wakeup, &event)
+        let thread = Thread { [self] in run() }
+        thread.name = "GinkgoZeroMQ reactor"
+        thread.start()
+    }
+
+    /// Adds a socket's `ZMQ_FD`, not armed yet; returns the token to arm it with.
+    func register(_ socket: Socket, fd: Int32) -> UInt64 {
+        let token = state.withLock { state in
+            defer { state.nextToken += 1 }
+            state.sockets[state.nextToken] = WeakSocket(socket: socket)
+            return state.nextToken
+        }
+        var event = epoll_event()
+        event.events = 0
+        event.data.u64 = token
+        epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
+        return token
+    }
+
+    /// Asks for one call of `socket.reactorFired()` once `fd` is readable.
+    func arm(fd: Int32, token: UInt64) {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | EPOLLONESHOT.rawValue
+        event.data.u64 = token
+        epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    /// Stops watching `fd`; call before the socket is closed.
+    func unregister(fd: Int32, token: UInt64) {
+        state.withLock { _ = $0.sockets.removeValue(forKey: token) }
+        var event = epoll_event()
+        epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &event)
+    }
+
+    /// Ends the thread and waits for it.
+    func shutdown() async {
+        let wasRunning = state.withLock { state in
+            defer { state.running = false }
+            return state.running
+        }
+        guard wasRunning else { return }
+        await withCheckedContinuation { continuation in
+            let done = finished.withLock { waiting in
+                if exited.load(ordering: .acquiring) { return true }
+                waiting = continuation
+                return false
+            }
+            if done { continuation.resume() }
+            var one: UInt64 = 1
+            _ = write(wakeup, &one, 8)
+        }
+    }
+
+    private func run() {
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        while state.withLock({ $0.running }) {
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, -1) }
+            if count < 0 { continue }
+            for index in 0..<Int(count) {
+                let token = events[index].data.u64
+                if token == 0 {
+                    var value: UInt64 = 0
+                    _ = read(wakeup, &value, 8)
+                    continue
+                }
+                let socket = state.withLock { $0.sockets[token]?.socket }
+                socket?.reactorFired()
+            }
+        }
+        close(epoll)
+        close(wakeup)
+        let waiting = finished.withLock { waiting in
+            exited.store(true, ordering: .releasing)
+            defer { waiting = nil }
+            return waiting
+        }
+        waiting?.resume()
+    }
+}

@@ -1,0 +1,47 @@
+extension Socket {
+    /// The messages this socket receives, as an async sequence that ends when the socket closes.
+    ///
+    /// ```swift
+    /// for try await message in socket.messages {
+    ///     print(message.strings)
+    /// }
+    /// ```
+    /// Each wake-up takes every queued message (up to `batch`) under one lock, so a busy socket
+    /// is consumed at libzmq's pace.
+    public var messages: Messages { Messages(socket: self, batch: 256) }
+
+    /// The async sequence of ``Socket/messages``.
+    public struct Messages: AsyncSequence, Sendable {
+        /// A received message.
+        public typealias Element = Message
+        let socket: Socket
+        let batch: Int
+
+        /// Makes an iterator that receives from the socket.
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(socket: socket, batch: batch)
+        }
+
+        /// Receives batches of messages and hands them out one by one.
+        public struct Iterator: AsyncIteratorProtocol {
+            let socket: Socket
+            let batch: Int
+            var buffer: [Message] = []
+            var index = 0
+
+            /// The next message; `nil` once the socket is closed.
+            public mutating func next() async throws -> Message? {
+                if index == buffer.count {
+                    do {
+                        buffer = try await socket.receive(upTo: batch)
+                    } catch let error as ZMQError where socket.isClosed && error.code == ZMQError.closedCode {
+                        return nil
+                    }
+                    index = 0
+                }
+                defer { index += 1 }
+                return buffer[index]
+            }
+        }
+    }
+}

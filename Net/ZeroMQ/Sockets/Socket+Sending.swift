@@ -1,0 +1,67 @@
+extension Socket {
+    /// Sends a message, waiting (without blocking a thread) while the socket cannot take it:
+    /// no peer yet on PUSH/DEALER/REQ, or the high-water mark reached.
+    ///
+    /// Returns once libzmq has queued the message; its I/O thread delivers it.
+    /// ```swift
+    /// try await socket.send(["tick", "42"])
+    /// ```
+    /// - Throws: ``ZMQError`` (`ENOTSUP` on SUB or PULL, `EFSM` out of turn on REQ/REP,
+    ///   `EAGAIN` after ``SocketOption/sendTimeout``, `ENOTSOCK` once closed), or
+    ///   `CancellationError`, in which case the message was not sent.
+    public func send(_ message: Message) async throws {
+        // The common case: queued at once, with no array to make.
+        if try trySend(message) { return }
+        try await send(contentsOf: [message])
+    }
+
+    /// Sends messages in order, as many per lock as the socket takes: the fast way to send a
+    /// burst.
+    ///
+    /// ```swift
+    /// try await socket.send(contentsOf: (1...1000).map { Message("job \($0)") })
+    /// ```
+    /// If it throws, the messages before the failing one were sent.
+    public func send(contentsOf messages: some Collection<Message>) async throws {
+        var pending = Array(messages)[...]
+        var deadline: ContinuousClock.Instant?
+        while !pending.isEmpty {
+            try Task.checkCancellation()
+            let reactor = context.reactor
+            let (result, ready) = state.withLock { state in
+                let result = Result { () throws(ZMQError) -> (sent: Int, wait: (UInt64, Duration?)?) in
+                    var sent = 0
+                    for message in pending {
+                        guard try state.sendNow(message) else {
+                            return (sent, (state.addWaiter(.send), state.sendTimeout))
+                        }
+                        sent += 1
+                    }
+                    return (sent, nil)
+                }
+                return (result, state.readyWaiters(reactor: reactor))
+            }
+            for continuation in ready { continuation.resume() }
+            switch result {
+            case .failure(let error):
+                throw error
+            case .success(let outcome):
+                pending = pending.dropFirst(outcome.sent)
+                guard let (id, timeout) = outcome.wait else { return }
+                if deadline == nil, let timeout { deadline = .now + timeout }
+                try await wait(id, deadline: deadline, operation: "send on \(type)")
+            }
+        }
+    }
+
+    /// Sends a message if the socket can take it now; `false` if it would have to wait.
+    public func trySend(_ message: Message) throws(ZMQError) -> Bool {
+        let reactor = context.reactor
+        let (result, ready) = state.withLock { state in
+            let result = Result { () throws(ZMQError) in try state.sendNow(message) }
+            return (result, state.readyWaiters(reactor: reactor))
+        }
+        for continuation in ready { continuation.resume() }
+        return try result.get()
+    }
+}

@@ -1,0 +1,204 @@
+import CZeroMQ
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Everything about a ``Socket`` that changes, kept in the socket's one `Mutex`: the libzmq
+/// handle (only ever used while the lock is held, which gives libzmq the memory barrier it needs
+/// when a socket moves between threads) and the tasks waiting for it to become ready.
+struct SocketState {
+    /// The libzmq socket. `@unchecked Sendable` so that it can be handed to code running under
+    /// the socket's lock; it is only ever used there, which is what makes that safe.
+    struct RawSocket: @unchecked Sendable {
+        let pointer: UnsafeMutableRawPointer
+    }
+
+    enum Direction {
+        case receive
+        case send
+    }
+
+    enum Phase {
+        /// Registered under the lock that saw `EAGAIN`; the continuation is not installed yet.
+        case pending
+        case waiting(UnsafeContinuation<Void, any Error>)
+        /// Readiness (or close) came before the continuation: it resumes at once.
+        case woken
+        case cancelled
+    }
+
+    struct Waiter {
+        let direction: Direction
+        var phase: Phase
+    }
+
+    let type: SocketType
+    var handle: RawSocket?
+    let fd: Int32
+    var token: UInt64 = 0
+    var armed = false
+    var waiters: [UInt64: Waiter] = [:]
+    var nextWaiter: UInt64 = 0
+    var receiveTimeout: Duration?
+    var sendTimeout: Duration?
+
+    init(type: SocketType, handle: UnsafeMutableRawPointer, fd: Int32) {
+        self.type = type
+        self.handle = RawSocket(pointer: handle)
+        self.fd = fd
+    }
+
+    func open(_ operation: @autoclosure () -> String) throws(ZMQError) -> UnsafeMutableRawPointer {
+        guard let handle else { throw .closed(operation()) }
+        return handle.pointer
+    }
+
+    // MARK: Receiving
+
+    /// Receives one whole message without waiting; `nil` if none is queued.
+    mutating func receiveNow() throws(ZMQError) -> Message? {
+        let handle = try open("receive on \(type)")
+        var frames: [Frame] = []
+        var message = zmq_msg_t()
+        while true {
+            zmq_msg_init(&message)
+            if zmq_msg_recv(&message, handle, ZMQ_DONTWAIT) < 0 {
+                let code = zmq_errno()
+                zmq_msg_close(&message)
+                if code == EINTR { continue }
+                // Parts of a message arrive together, so only the first can find nothing.
+                if code == EAGAIN && frames.isEmpty { return nil }
+                throw ZMQError(code, operation: "receive on \(type)", hint: receiveHint(code))
+            }
+            let more = zmq_msg_more(&message) != 0
+            frames.append(Frame(storage: FrameStorage.make(moving: &message)))
+            if !more { return Message(frames: frames) }
+        }
+    }
+
+    private func receiveHint(_ code: Int32) -> String? {
+        if code == ENOTSUP { return "\(type) sockets cannot receive" }
+        if code == EFSM { return "a \(type) socket must send before it receives again" }
+        return nil
+    }
+
+    // MARK: Sending
+
+    /// Sends a whole message without waiting; `false` if the socket cannot take it now.
+    mutating func sendNow(_ message: Message) throws(ZMQError) -> Bool {
+        let handle = try open("send on \(type)")
+        guard !message.frames.isEmpty else {
+            throw ZMQError(EINVAL, operation: "send on \(type)", hint: "a message needs at least one frame")
+        }
+        let last = message.frames.count - 1
+        var outgoing = zmq_msg_t()
+        var index = 0
+        while index <= last {
+            message.frames[index].storage.makeOutgoing(&outgoing)
+            let flags = ZMQ_DONTWAIT | (index < last ? ZMQ_SNDMORE : 0)
+            if zmq_msg_send(&outgoing, handle, flags) < 0 {
+                let code = zmq_errno()
+                zmq_msg_close(&outgoing)
+                if code == EINTR { continue }
+                // Once the first part is queued, libzmq queues the rest of the message.
+                if code == EAGAIN && index == 0 { return false }
+                throw ZMQError(code, operation: "send on \(type)", hint: sendHint(code))
+            }
+            index += 1
+        }
+        return true
+    }
+
+    private func sendHint(_ code: Int32) -> String? {
+        if code == ENOTSUP { return "\(type) sockets cannot send" }
+        if code == EFSM { return "a \(type) socket must receive the reply before it sends again" }
+        if code == EHOSTUNREACH { return "no peer has the routing id in the first frame" }
+        return nil
+    }
+
+    // MARK: Waiting
+
+    /// Registers a task that found the socket not ready; it waits with ``install(_:_:)``.
+    mutating func addWaiter(_ direction: Direction) -> UInt64 {
+        nextWaiter += 1
+        waiters[nextWaiter] = Waiter(direction: direction, phase: .pending)
+        return nextWaiter
+    }
+
+    /// Installs the continuation of waiter `id`; `false` if it must resume at once instead.
+    mutating func install(_ id: UInt64, _ continuation: UnsafeContinuation<Void, any Error>, reactor: Reactor) -> Bool {
+        guard let waiter = waiters[id], case .pending = waiter.phase else {
+            waiters[id] = nil
+            return false
+        }
+        waiters[id]?.phase = .waiting(continuation)
+        if !armed, handle != nil {
+            armed = true
+            reactor.arm(fd: fd, token: token)
+        }
+        return true
+    }
+
+    /// Forgets waiter `id` after a cancellation; returns its continuation to resume, if installed.
+    mutating func cancel(_ id: UInt64) -> UnsafeContinuation<Void, any Error>? {
+        guard let waiter = waiters[id] else { return nil }
+        if case .waiting(let continuation) = waiter.phase {
+            waiters[id] = nil
+            return continuation
+        }
+        waiters[id]?.phase = .cancelled
+        return nil
+    }
+
+    /// Whether waiter `id` was cancelled before it installed its continuation (and forgets it).
+    mutating func takeCancelled(_ id: UInt64) -> Bool {
+        guard let waiter = waiters[id], case .cancelled = waiter.phase else { return false }
+        waiters[id] = nil
+        return true
+    }
+
+    /// After any use of the socket (which may have consumed the edge of `ZMQ_FD`), or when the
+    /// reactor fires: the waiters whose direction is now ready, to resume outside the lock.
+    mutating func readyWaiters(reactor: Reactor) -> [UnsafeContinuation<Void, any Error>] {
+        guard !waiters.isEmpty, let handle else { return [] }
+        var events: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(handle.pointer, ZMQ_EVENTS, &events, &size) == 0 else { return wakeAll() }
+        let readable = events & Int32(ZMQ_POLLIN) != 0
+        let writable = events & Int32(ZMQ_POLLOUT) != 0
+        var ready: [UnsafeContinuation<Void, any Error>] = []
+        for (id, waiter) in waiters {
+            let isReady = waiter.direction == .receive ? readable : writable
+            guard isReady else { continue }
+            switch waiter.phase {
+            case .pending:
+                waiters[id]?.phase = .woken
+            case .waiting(let continuation):
+                waiters[id] = nil
+                ready.append(continuation)
+            case .woken, .cancelled:
+                break
+            }
+        }
+        if !armed, waiters.values.contains(where: { if case .waiting = $0.phase { true } else { false } }) {
+            armed = true
+            reactor.arm(fd: fd, token: token)
+        }
+        return ready
+    }
+
+    /// Every waiter, for when the socket closes: each retries and sees the socket closed.
+    mutating func wakeAll() -> [UnsafeContinuation<Void, any Error>] {
+        var ready: [UnsafeContinuation<Void, any Error>] = []
+        for (id, waiter) in waiters {
+            if case .waiting(let continuation) = waiter.phase {
+                waiters[id] = nil
+                ready.append(continuation)
+            } else {
+                waiters[id]?.phase = .woken
+            }
+        }
+        return ready
+    }
+}

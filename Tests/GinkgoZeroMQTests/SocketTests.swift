@@ -1,0 +1,166 @@
+import GinkgoZeroMQ
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite(.timeLimit(.minutes(1)))
+struct SocketTests {
+    @Test func pairRoundTripOnAnEphemeralPort() async throws {
+        let (left, right) = try Socket.connectedPair(.pair, .pair)
+        try await left.send(["hello", "world"])
+        let message = try await right.receive()
+        #expect(message.strings == ["hello", "world"])
+        try await right.send(Message([0, 1, 2, 255]))
+        #expect(try await left.receive()[0].bytes == [0, 1, 2, 255])
+    }
+
+    @Test func wildcardBindReportsTheBoundPort() throws {
+        let socket = try Socket(.rep)
+        try socket.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(socket.lastEndpoint)
+        #expect(endpoint.hasPrefix("tcp://127.0.0.1:"))
+        #expect(Int(endpoint.split(separator: ":").last ?? "") ?? 0 > 0)
+        try socket.unbind(endpoint)
+    }
+
+    @Test func multipartMessagesKeepTheirFrames() async throws {
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        let frames: [Frame] = ["a", .empty, Frame([UInt8](repeating: 7, count: 300)), "last"]
+        try await push.send(Message(frames: frames))
+        let received = try await pull.receive()
+        #expect(received.frames == frames)
+        #expect(received[1].isEmpty)
+        #expect(received[2].count == 300)
+    }
+
+    @Test func oneMebibyteMessages() async throws {
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        let payload = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try await push.send(contentsOf: (0..<4).map { _ in Message(payload) })
+        for _ in 0..<4 {
+            let message = try await pull.receive()
+            #expect(message[0].count == 1 << 20)
+            #expect(message[0].elementsEqual(payload))
+        }
+    }
+
+    @Test func badEndpointsGiveClearErrorsAndTheSocketKeepsWorking() async throws {
+        let socket = try Socket(.pull)
+        let malformed = #expect(throws: ZMQError.self) { try socket.bind("tcp://127.0.0.1:nope") }
+        #expect(malformed?.code == EINVAL)
+        #expect(malformed?.description.contains("bind tcp://127.0.0.1:nope") == true)
+        let transport = #expect(throws: ZMQError.self) { try socket.connect("carrier-pigeon://home") }
+        #expect(transport?.code == EPROTONOSUPPORT)
+        let missing = #expect(throws: ZMQError.self) { try socket.unbind("tcp://127.0.0.1:1") }
+        #expect(missing?.code == ENOENT)
+
+        try socket.bind("tcp://127.0.0.1:*")
+        let push = try Socket(.push)
+        try push.connect(try #require(socket.lastEndpoint))
+        try await push.send(["still works"])
+        #expect(try await socket.receive().strings == ["still works"])
+    }
+
+    @Test func wrongOperationsForTheSocketTypeAreRefused() async throws {
+        let pub = try Socket(.pub)
+        await #expect(throws: ZMQError.self) { _ = try await pub.receive() }
+        #expect(throws: ZMQError.self) { try pub.subscribe("topic") }
+        let sub = try Socket(.sub)
+        let refused = await #expect(throws: ZMQError.self) { try await sub.send(["no"]) }
+        #expect(refused?.code == ENOTSUP)
+        await #expect(throws: ZMQError.self) { try await pub.send(Message()) }
+
+        let (req, rep) = try Socket.connectedPair(.req, .rep)
+        try await req.send(["one"])
+        let outOfTurn = await #expect(throws: ZMQError.self) { try await req.send(["two"]) }
+        #expect(outOfTurn?.description.contains("must receive the reply") == true)
+        try await rep.send(try await rep.receive())
+        #expect(try await req.receive().strings == ["one"])
+    }
+
+    @Test func cancellingAPendingReceiveReturnsPromptlyAndKeepsTheSocket() async throws {
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        let waiting = Task { try await pull.receive() }
+        let clock = ContinuousClock()
+        let started = clock.now
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+        #expect(clock.now - started < .seconds(1))
+
+        try await push.send(["after"])
+        #expect(try await pull.receive().strings == ["after"])
+    }
+
+    @Test func receiveTimeoutThrowsEAGAIN() async throws {
+        let pull = try Socket(.pull)
+        try pull.bind("tcp://127.0.0.1:*")
+        try pull.setOption(.receiveTimeout, .milliseconds(50))
+        #expect(try pull.option(.receiveTimeout) == .milliseconds(50))
+        let error = await #expect(throws: ZMQError.self) { _ = try await pull.receive() }
+        #expect(error?.isTimeout == true)
+    }
+
+    @Test func closingWakesWaitersAndEndsTheMessageSequence() async throws {
+        let pull = try Socket(.pull)
+        try pull.bind("tcp://127.0.0.1:*")
+        let consumer = Task {
+            var count = 0
+            for try await _ in pull.messages { count += 1 }
+            return count
+        }
+        let receiver = Task { try await pull.receive() }
+        // Whichever task is waiting or not yet started, closing ends both.
+        pull.close()
+        #expect(try await consumer.value == 0)
+        let error = await #expect(throws: ZMQError.self) { _ = try await receiver.value }
+        #expect(error?.code == ENOTSOCK)
+    }
+
+    @Test func optionsRoundTrip() throws {
+        let socket = try Socket(.dealer)
+        try socket.setOption(.linger, .milliseconds(250))
+        #expect(try socket.option(.linger) == .milliseconds(250))
+        try socket.setOption(.sendHighWaterMark, 5000)
+        try socket.setOption(.receiveHighWaterMark, 6000)
+        #expect(try socket.option(.sendHighWaterMark) == 5000)
+        #expect(try socket.option(.receiveHighWaterMark) == 6000)
+        try socket.setOption(.routingID, Array("worker-1".utf8))
+        #expect(try socket.option(.routingID) == Array("worker-1".utf8))
+        try socket.setOption(.maxMessageSize, 4096)
+        #expect(try socket.option(.maxMessageSize) == 4096)
+        try socket.setOption(.immediate, true)
+        #expect(try socket.option(.immediate))
+        try socket.setOption(.tcpKeepalive, true)
+        try socket.setOption(.tcpKeepaliveIdle, 30)
+        #expect(try socket.option(.tcpKeepalive) == true)
+        try socket.setOption(.heartbeatInterval, .seconds(1))
+        try socket.setOption(.heartbeatTimeout, .seconds(3))
+        #expect(try socket.option(.heartbeatInterval) == .seconds(1))
+        try socket.setOption(.reconnectInterval, .milliseconds(50))
+        try socket.setOption(.reconnectIntervalMax, .seconds(2))
+        #expect(try socket.option(.reconnectIntervalMax) == .seconds(2))
+        #expect(try socket.option(.socketType) == SocketType.dealer.rawValue)
+    }
+
+    @Test(.enabled(if: Curve.isAvailable)) func curveEncryptsARequestAndReply() async throws {
+        let serverKeys = try Curve.generateKeyPair()
+        let clientKeys = try Curve.generateKeyPair()
+        #expect(serverKeys.publicKey.count == 40)
+        let rep = try Socket(.rep)
+        try rep.setOption(.curveServer, true)
+        try rep.setOption(.curveSecretKey, serverKeys.secretKey)
+        try rep.bind("tcp://127.0.0.1:*")
+        let req = try Socket(.req)
+        try req.setOption(.curveServerKey, serverKeys.publicKey)
+        try req.setOption(.curvePublicKey, clientKeys.publicKey)
+        try req.setOption(.curveSecretKey, clientKeys.secretKey)
+        #expect(try req.option(.curvePublicKey) == clientKeys.publicKey)
+        try req.connect(try #require(rep.lastEndpoint))
+        try await req.send(["secret"])
+        try await rep.send(try await rep.receive())
+        #expect(try await req.receive().strings == ["secret"])
+    }
+}
