@@ -27,6 +27,7 @@ enum Daemon {
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
 
+        markDescriptorsCloseOnExec()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -100,6 +101,17 @@ enum Daemon {
                 }
                 continuation.resume(returning: String(decoding: data, as: UTF8.self))
             }
+        }
+    }
+
+    /// Keeps every descriptor of this process out of the daemon: one inherited by accident (such
+    /// as the pipe a caller reads our output from) would stay open as long as the daemon lives.
+    /// Swift cannot call glibc's `posix_spawn_file_actions_addclosefrom_np` (hidden behind
+    /// `_GNU_SOURCE`), so the launching process marks its own descriptors close-on-exec.
+    private static func markDescriptorsCloseOnExec() {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in descriptors.compactMap(Int32.init) where descriptor > 2 {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         }
     }
 

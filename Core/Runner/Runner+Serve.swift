@@ -112,12 +112,10 @@ extension Runner {
         startup.notifier.notify("STOPPING=1")
         logger.info("Stopping (\(reason)).")
         let timeout = builtins.shutdownTimeout
-        do {
-            try await withTimeout(timeout) { await app.stop() }
-        } catch {
+        guard await finishes(within: timeout, { await app.stop() }) else {
             let stuck = Self.unstopped(app).joined(separator: ", ")
-            logger.critical("Did not stop within \(timeout): \(stuck)")
-            throw RunnerError(.failure, "did not stop within \(timeout): \(stuck)")
+            logger.critical("Did not stop within \(timeout.settingDescription): \(stuck)")
+            throw RunnerError(.failure, "did not stop within \(timeout.settingDescription): \(stuck)")
         }
         if let failure = app.storage.withLock({ $0.stopFailure }) {
             logger.error("Stopped because \(failure)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// Turns service types into a complete Unix daemon command: foreground or daemon runs from a
 /// service name or a config file, with `--set` overrides, `--help` listing every setting, and
@@ -8,8 +9,8 @@ import Foundation
 /// ```swift
 /// @main
 /// struct Quickstart {
-///     static func main() async {
-///         await Runner(services: [HelloWorld.self, HelloWorldServer.self], version: "1.0.0").main()
+///     static func main() {
+///         Runner(services: [HelloWorld.self, HelloWorldServer.self], version: "1.0.0").main()
 ///     }
 /// }
 /// ```
@@ -35,10 +36,22 @@ public struct Runner: Sendable {
         self.version = version
     }
 
-    /// Runs the command line of this process and exits with its status.
-    public func main() async -> Never {
-        let status = await run(arguments: Array(CommandLine.arguments.dropFirst()))
-        exit(status)
+    /// Runs the command line of this process and exits with its status. Call it from a
+    /// synchronous `main`.
+    ///
+    /// The main thread waits here while the runner works on Swift's concurrency threads, rather
+    /// than leaving as an `async main` does: a process whose main thread has exited keeps showing
+    /// that thread's user in `ps` and `/proc/PID/status` after `user` dropped privileges.
+    public func main() -> Never {
+        let status = Mutex<Int32>(0)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let result = await run(arguments: Array(CommandLine.arguments.dropFirst()))
+            status.withLock { $0 = result }
+            done.signal()
+        }
+        done.wait()
+        exit(status.withLock { $0 })
     }
 
     /// Runs one command line (without the executable's name) and returns the exit status.

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Thrown by ``withTimeout(_:_:)`` when the operation did not finish in time.
 struct TimeoutError: Error {}
 
@@ -15,5 +17,30 @@ func withTimeout<T: Sendable>(
         }
         defer { group.cancelAll() }
         return try await group.next()!
+    }
+}
+
+/// Waits for `operation` at most `timeout`; returns whether it finished in time. Unlike
+/// ``withTimeout(_:_:)``, it does not wait for an operation that ignores cancellation (such as a
+/// stop that hangs): the operation runs on, unobserved, and the caller can give up on it.
+func finishes(within timeout: Duration, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
+    let outcome = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    let resume: @Sendable (Bool) -> Void = { finished in
+        outcome.withLock { continuation in
+            continuation?.resume(returning: finished)
+            continuation = nil
+        }
+    }
+    return await withCheckedContinuation { continuation in
+        outcome.withLock { $0 = continuation }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            resume(false)
+        }
+        Task {
+            await operation()
+            timer.cancel()
+            resume(true)
+        }
     }
 }

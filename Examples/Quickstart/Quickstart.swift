@@ -9,7 +9,7 @@ import Ginkgo
 /// ```
 @main
 struct Quickstart {
-    static func main() async {
-        await Runner(services: [HelloWorld.self], version: "0.1.0").main()
+    static func main() {
+        Runner(services: [HelloWorld.self], version: "0.1.0").main()
     }
 }

@@ -1,0 +1,136 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// A built executable run as a child process: its combined stdout and stderr are collected, a
+/// test waits for a line of it, sends it signals, and reaps it. A child still running when the
+/// test is done is killed.
+final class ChildProcess: Sendable {
+    private struct State {
+        var output = ""
+        var waiters: [(text: String, continuation: CheckedContinuation<Void, Never>)] = []
+        var exited = false
+    }
+
+    let process: Process
+    private let state = Mutex(State())
+
+    /// Starts `executable` (a product of this package) with `arguments`.
+    init(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws {
+        let process = Process()
+        process.executableURL = Executables.url(executable)
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        merged.removeValue(forKey: "NOTIFY_SOCKET")
+        merged.merge(environment) { _, new in new }
+        process.environment = merged
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        try process.run()
+        let reader = pipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            while true {
+                let data = reader.availableData
+                if data.isEmpty { break }
+                append(String(decoding: data, as: UTF8.self))
+            }
+            let waiters = state.withLock { state in
+                state.exited = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.continuation.resume() }
+        }
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    var pid: pid_t { process.processIdentifier }
+
+    /// Everything the child wrote so far.
+    var output: String { state.withLock { $0.output } }
+
+    private func append(_ text: String) {
+        let ready = state.withLock { state in
+            state.output += text
+            let output = state.output
+            let ready = state.waiters.filter { output.contains($0.text) }
+            state.waiters.removeAll { output.contains($0.text) }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+
+    /// Waits until the output contains `text` (or the child has closed its output).
+    func wait(for text: String) async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                if state.output.contains(text) || state.exited { return true }
+                state.waiters.append((text, continuation))
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Waits for `text`, and records an issue naming the output so far if it never came.
+    func expect(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) async {
+        await wait(for: text)
+        if !output.contains(text) {
+            Issue.record("expected \"\(text)\" in the output:\n\(output)", sourceLocation: sourceLocation)
+        }
+    }
+
+    func signal(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// Waits for the child to exit and returns its status.
+    func exitStatus() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { [process] in
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }
+        }
+    }
+
+    /// Runs a command to completion: its exit status and output.
+    static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        directory: String? = nil
+    ) async throws -> (status: Int32, output: String) {
+        let child = try ChildProcess(executable, arguments, environment: environment, directory: directory)
+        let status = await child.exitStatus()
+        await child.wait(for: "\u{0}never")
+        return (status, child.output)
+    }
+}
+
+/// Where this package's executables were built: beside the test bundle.
+enum Executables {
+    static func url(_ name: String) -> URL {
+        let bundle = URL(
+            fileURLWithPath: CommandLine.arguments.first.flatMap { arg in
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arg
+            } ?? ""
+        )
+        return bundle.deletingLastPathComponent().appendingPathComponent(name)
+    }
+}
