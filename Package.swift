@@ -7,7 +7,6 @@ let package = Package(
     products: [
         .library(name: "Ginkgo", targets: ["Ginkgo"]),
         .library(name: "GinkgoZeroMQ", targets: ["GinkgoZeroMQ"]),
-        .library(name: "GinkgoNet", targets: ["GinkgoNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -15,9 +14,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
-        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -31,20 +27,6 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Core"
-        ),
-        .target(
-            name: "GinkgoNet",
-            dependencies: [
-                "Ginkgo",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Net/GinkgoNet"
         ),
         .systemLibrary(
             name: "CZeroMQ",
@@ -69,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "quickstart",
-            dependencies: ["Ginkgo", "GinkgoNet", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Ginkgo"],
             path: "Examples/Quickstart",
             exclude: ["service.conf.yaml"]
         ),
@@ -87,18 +69,6 @@ let package = Package(
             name: "GinkgoTests",
             dependencies: ["Ginkgo"],
             path: "Tests/GinkgoTests"
-        ),
-        .testTarget(
-            name: "GinkgoNetTests",
-            dependencies: [
-                "GinkgoNet",
-                "Ginkgo",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Tests/GinkgoNetTests"
         ),
     ]
 )
