@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Ginkgo", targets: ["Ginkgo"]),
         .library(name: "GinkgoZeroMQ", targets: ["GinkgoZeroMQ"]),
+        .library(name: "GinkgoNet", targets: ["GinkgoNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -14,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -27,6 +31,20 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Core"
+        ),
+        .target(
+            name: "GinkgoNet",
+            dependencies: [
+                "Ginkgo",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Net/GinkgoNet"
         ),
         .systemLibrary(
             name: "CZeroMQ",
@@ -51,7 +69,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "quickstart",
-            dependencies: ["Ginkgo"],
+            dependencies: ["Ginkgo", "GinkgoNet", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Examples/Quickstart",
             exclude: ["service.conf.yaml"]
         ),
@@ -69,6 +87,18 @@ let package = Package(
             name: "GinkgoTests",
             dependencies: ["Ginkgo"],
             path: "Tests/GinkgoTests"
+        ),
+        .testTarget(
+            name: "GinkgoNetTests",
+            dependencies: [
+                "GinkgoNet",
+                "Ginkgo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/GinkgoNetTests"
         ),
     ]
 )

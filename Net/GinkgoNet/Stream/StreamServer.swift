@@ -1,0 +1,236 @@
+import Ginkgo
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A TCP server as a service: it hands each client's ``Connection`` to a handler, one task per
+/// connection.
+///
+/// ```swift
+/// final class HelloWorldServer: Service, @unchecked Sendable {
+///     override init() {
+///         super.init()
+///         addService(StreamServer(port: .setting("hello.port", default: 7000)) { connection in
+///             while !connection.isDraining {
+///                 try await connection.write("Hello World\n")
+///                 try await Task.sleep(for: .seconds(1))
+///             }
+///         })
+///     }
+/// }
+/// ```
+/// Port 0 binds an ephemeral port; ``port`` tells which once the server is ready. A handler that
+/// throws ends its own connection only; the error is logged with the peer's address. `stop()`
+/// closes the listener, lets handlers finish within ``Configuration/drainTimeout``, then
+/// cancels them.
+///
+/// Thread safety: mutable state is one `Mutex`; everything else is immutable.
+open class StreamServer: Ginkgo.Service, @unchecked Sendable {
+    /// Serves one connection; returning (or throwing) closes it.
+    public typealias Handler = @Sendable (Connection) async throws -> Void
+
+    /// The address to listen on: `0.0.0.0` for every IPv4 interface.
+    public let host: Configurable<String>
+    /// The port to listen on; 0 for an ephemeral one.
+    public let requestedPort: Configurable<Int>
+    /// Backlog, connection limits, timeouts, TLS and executor.
+    public let configuration: Configuration
+    private let handler: Handler
+
+    // Stored so `--help` and start-time validation see them.
+    private let hostSetting: Setting<String>?
+    private let portSetting: Setting<Int>?
+    private let executorSetting = NetExecutor.setting
+
+    private typealias Listener = NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+
+    private struct State {
+        var listener: Listener?
+        var port: Int?
+        var drain = DrainSignal()
+        var served: AsyncStream<Void>?
+        var active = 0
+        var refused = 0
+    }
+    private let server = Mutex(State())
+
+    /// A server on `host` and `port` that runs `handler` for each connection.
+    public init(
+        host: Configurable<String> = "0.0.0.0",
+        port: Configurable<Int>,
+        configuration: Configuration = Configuration(),
+        handler: @escaping Handler
+    ) {
+        self.host = host
+        self.requestedPort = port
+        self.configuration = configuration
+        self.handler = handler
+        self.hostSetting = host.declaredSetting
+        self.portSetting = port.declaredSetting
+        super.init()
+    }
+
+    /// The bound port once the server is ready (the real one when port 0 was asked for).
+    public var port: Int? { server.withLock { $0.port } }
+
+    /// How many connections are being served now.
+    public var activeConnections: Int { server.withLock { $0.active } }
+
+    /// How many connections were refused because ``Configuration/maxConnections`` were open.
+    public var refusedConnections: Int { server.withLock { $0.refused } }
+
+    override open func doStart() async throws {
+        let host = self.host.resolve(in: settings)
+        let port = requestedPort.resolve(in: settings)
+        let endpoint = "\(host):\(port)"
+        let options = ChannelSetup.Options(
+            serverTLS: try configuration.tls?.makeContext(endpoint: endpoint),
+            idleTimeout: configuration.idleTimeout
+        )
+        let listener: Listener
+        do {
+            listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: Int32(clamping: configuration.backlog))
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .bind(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture { try ChannelSetup.wrap(channel, options) }
+                }
+        } catch {
+            throw NetError(
+                .bind,
+                endpoint: endpoint,
+                reason: "is the port in use, or the host not local?",
+                underlying: error
+            )
+        }
+        let executor = NetExecutor.resolve(configuration.executor, in: self)
+        let (served, servedContinuation) = AsyncStream<Void>.makeStream()
+        let drain = DrainSignal()
+        let boundPort = listener.channel.localAddress?.port
+        server.withLock { state in
+            state.listener = listener
+            state.port = boundPort
+            state.drain = drain
+            state.served = served
+            state.active = 0
+            state.refused = 0
+        }
+        logger.info(
+            "Listening.",
+            metadata: ["host": "\(host)", "port": "\(boundPort ?? port)", "executor": "\(executor)"]
+        )
+        spawn {
+            defer { servedContinuation.finish() }
+            try await self.serve(listener, executor: executor, drain: drain)
+        }
+    }
+
+    override open func doStop() async throws {
+        let (listener, served, drain) = server.withLock { state in
+            defer {
+                state.listener = nil
+                state.served = nil
+            }
+            return (state.listener, state.served, state.drain)
+        }
+        drain.begin()
+        try? await listener?.channel.close()
+        guard let served else { return }
+        let drained = await Self.waitForEnd(of: served, timeout: configuration.drainTimeout)
+        if !drained {
+            logger.warning(
+                "Handlers did not finish in time; cancelling them.",
+                metadata: ["drainTimeout": "\(configuration.drainTimeout)", "connections": "\(activeConnections)"]
+            )
+        }
+    }
+
+    private func serve(_ listener: Listener, executor: NetExecutor, drain: DrainSignal) async throws {
+        try await listener.executeThenClose { inbound in
+            await withDiscardingTaskGroup { group in
+                do {
+                    for try await child in inbound {
+                        guard admit() else {
+                            refuse(child)
+                            group.addTask { try? await child.executeThenClose { _, _ in } }
+                            continue
+                        }
+                        if let preferred = executor.taskExecutor(for: child.channel.eventLoop) {
+                            group.addTask(executorPreference: preferred) { await self.handle(child, drain: drain) }
+                        } else {
+                            group.addTask { await self.handle(child, drain: drain) }
+                        }
+                    }
+                } catch {
+                    logger.debug("Listener ended: \(error)")
+                }
+            }
+        }
+    }
+
+    private func handle(_ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>, drain: DrainSignal) async {
+        defer { server.withLock { $0.active -= 1 } }
+        let peer = child.channel.remoteAddress.map(Connection.describe) ?? "unknown peer"
+        do {
+            try await child.executeThenClose { inbound, outbound in
+                let connection = Connection(
+                    channel: child.channel,
+                    inbound: inbound,
+                    outbound: outbound,
+                    maxLineLength: configuration.maxLineLength,
+                    drain: drain
+                )
+                try await handler(connection)
+                try await connection.flush()
+            }
+        } catch is CancellationError {
+            logger.debug("Connection cancelled.", metadata: ["peer": "\(peer)"])
+        } catch {
+            logger.warning("Connection ended by an error.", metadata: ["peer": "\(peer)", "error": "\(error)"])
+        }
+    }
+
+    /// Counts a new connection in, unless the limit is reached.
+    private func admit() -> Bool {
+        server.withLock { state in
+            if let limit = configuration.maxConnections, state.active >= limit { return false }
+            state.active += 1
+            return true
+        }
+    }
+
+    /// Counts and logs a refused connection; the caller closes it.
+    private func refuse(_ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+        let refused = server.withLock { state in
+            state.refused += 1
+            return state.refused
+        }
+        logger.warning(
+            "Connection refused: too many connections.",
+            metadata: [
+                "peer": "\(child.channel.remoteAddress.map(Connection.describe) ?? "unknown peer")",
+                "maxConnections": "\(configuration.maxConnections ?? 0)",
+                "refused": "\(refused)",
+            ]
+        )
+    }
+
+    /// Waits until `stream` finishes or `timeout` passes; `true` if it finished.
+    static func waitForEnd(of stream: AsyncStream<Void>, timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in stream {}
+                return !Task.isCancelled
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
