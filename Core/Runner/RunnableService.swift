@@ -2,6 +2,10 @@
 ///
 /// ```swift
 /// final class HelloWorld: Service, RunnableService {
+///     required init() {
+///         super.init()
+///     }
+///
 ///     override func doStart() async throws { ... }
 /// }
 /// ```

@@ -40,13 +40,12 @@ open class Service: @unchecked Sendable {
     let storage = Mutex(Storage())
     private let customName: String?
 
-    /// Creates a service named after its type.
-    public init() {
-        self.customName = nil
-    }
-
-    /// Creates a service with a name of its own, for when a parent holds several of one type.
-    public init(name: String) {
+    /// Creates a service, named after its type unless given a `name` of its own (for when a
+    /// parent holds several of one type).
+    ///
+    /// A subclass that the ``Runner`` creates by name declares `required init()`, which calls
+    /// `super.init()`.
+    public init(name: String? = nil) {
         self.customName = name
     }
 

@@ -36,6 +36,10 @@ public final class Settings: Sendable {
         var nextSubscriber: UInt64 = 0
     }
 
+    private struct CachedLookup<Value: Sendable>: Sendable {
+        var value: Value?
+    }
+
     private let state: Mutex<State>
     /// The config file, if any; relative paths in it resolve against its directory.
     public let filePath: String?
@@ -125,17 +129,21 @@ public final class Settings: Sendable {
     /// The current value of `setting`; a value of the wrong type is logged and the default
     /// used (``validate(_:)`` reports such values at start).
     public func value<Value>(of setting: Setting<Value>) -> Value {
-        let cacheKey = setting.key + ":" + Value.settingTypeName
-        if let entry = state.withLock({ $0.cache[cacheKey] }), let cached = entry as? Value { return cached }
-        let value: Value
+        // The cache holds what the sources say (nil: none sets the key), not the default, which
+        // differs between settings of one key.
+        let cacheKey = setting.key + ":" + String(reflecting: Value.self)
+        if let entry = state.withLock({ $0.cache[cacheKey] }) as? CachedLookup<Value> {
+            return entry.value ?? setting.defaultValue
+        }
+        var found: Value?
         do {
-            value = try lookup(setting).value
+            let lookup = try self.lookup(setting)
+            found = lookup.source == .default ? nil : lookup.value
         } catch {
             Logger(label: "settings").error("\(error); using the default")
-            value = setting.defaultValue
         }
-        state.withLock { $0.cache[cacheKey] = value }
-        return value
+        state.withLock { $0.cache[cacheKey] = CachedLookup(value: found) }
+        return found ?? setting.defaultValue
     }
 
     /// The current value of `setting` and where it comes from.

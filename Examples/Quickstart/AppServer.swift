@@ -9,7 +9,7 @@ import Hummingbird
 /// swift run quickstart AppServer                 # then: curl localhost:8000
 /// ```
 final class AppServer: Service, RunnableService {
-    required override init() {
+    required init() {
         super.init()
         let router = Router()
         router.get("/") { _, _ in "Hello World!" }

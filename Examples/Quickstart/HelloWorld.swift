@@ -2,12 +2,16 @@ import Ginkgo
 
 /// The manual's configurable Hello World: logs `message` at `rate_per_minute`, both read live,
 /// so `ctl reload` after editing the config file changes them while it runs.
-final class HelloWorld: Service, RunnableService {
+final class HelloWorld: Service, RunnableService, @unchecked Sendable {
     @Setting("message", default: "Hello World", help: "Message to print out while running")
     var message: String
 
     @Setting("rate_per_minute", default: 60, help: "Rate at which to emit message")
     var rate: Int
+
+    required init() {
+        super.init()
+    }
 
     struct BadRate: Error, CustomStringConvertible {
         var rate: Int

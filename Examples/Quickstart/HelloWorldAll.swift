@@ -8,7 +8,7 @@ import Ginkgo
 /// swift run quickstart HelloWorldAll             # nc localhost 7000; curl localhost:8000
 /// ```
 final class HelloWorldAll: Service, RunnableService {
-    required override init() {
+    required init() {
         super.init()
         addService(HelloWorldServer())
         addService(HelloWorldClient())

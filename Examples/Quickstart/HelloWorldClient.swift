@@ -9,7 +9,7 @@ import GinkgoNet
 /// swift run quickstart HelloWorldClient
 /// ```
 final class HelloWorldClient: Service, RunnableService {
-    required override init() {
+    required init() {
         super.init()
         var configuration = StreamClient.Configuration()
         configuration.waitsForConnection = false

@@ -8,7 +8,7 @@ import GinkgoNet
 /// swift run quickstart HelloWorldServer --set server.port=7001
 /// ```
 final class HelloWorldServer: Service, RunnableService {
-    required override init() {
+    required init() {
         super.init()
         addService(
             StreamServer(

@@ -8,7 +8,7 @@ final class SlowToReady: Service, @unchecked Sendable {
         self.readyAfterStart = readyAfterStart
         super.init(name: name)
     }
-    override var startTimeout: Duration { .milliseconds(100) }
+    override var startTimeout: Duration { readyAfterStart ? .seconds(30) : .milliseconds(100) }
     override func doStart() async throws {
         deferReady()
         if readyAfterStart {

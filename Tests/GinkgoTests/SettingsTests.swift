@@ -224,3 +224,21 @@ struct SettingsTests {
         #expect(child.state == .initial)
     }
 }
+
+@Suite struct SettingsCacheTests {
+    final class Port: Service, @unchecked Sendable {
+        @Setting("port", default: 7000) var port: Int
+    }
+    final class OtherPort: Service, @unchecked Sendable {
+        @Setting("port", default: 8000) var port: Int
+    }
+
+    @Test func settingsOfOneKeyKeepTheirOwnDefaults() throws {
+        let settings = try Settings()
+        let first = Port()
+        let second = OtherPort()
+        first.settings = settings
+        second.settings = settings
+        #expect(first.port == 7000 && second.port == 8000)
+    }
+}

@@ -118,6 +118,22 @@ struct ForegroundRunTests {
         #expect(child.output.contains("did not stop within 200ms: Stubborn, Stubborn/Worker"))
     }
 
+    @Test func logLevelsPerLabelAndFormatFollowTheSettings() async throws {
+        let child = try ChildProcess(
+            "quickstart",
+            [
+                "HelloWorld", "--set", "loglevel=warning", "--set", "logconfig.levels=HelloWorld=info",
+                "--set", "logconfig.format={level} [{label}] {message}", "--set", "rate_per_minute=600",
+            ]
+        )
+        await child.expect("INFO [HelloWorld] Hello World")
+        child.signal(SIGTERM)
+        #expect(await child.exitStatus() == 0)
+        // The runner's own info lines are below its level (warning); HelloWorld's are not.
+        #expect(!child.output.contains("Starting HelloWorld"))
+        #expect(child.output.contains("INFO [HelloWorld] Goodbye."))
+    }
+
     @Test func versionPrintsTheVersion() async throws {
         let (status, output) = try await ChildProcess.run("quickstart", ["--version"])
         #expect(status == 0 && output == "quickstart 0.1.0\n")

@@ -9,10 +9,10 @@ struct RunnerFixture {
 }
 
 /// Never finishes stopping: its `doStop` waits an hour, ignoring cancellation.
-final class Stubborn: Service, RunnableService {
+final class Stubborn: Service, RunnableService, @unchecked Sendable {
     let worker = Worker()
 
-    required override init() {
+    required init() {
         super.init()
         addService(worker)
     }
@@ -30,7 +30,11 @@ final class Stubborn: Service, RunnableService {
 }
 
 /// Starts, then fails in a spawned task: the tree stops and the process exits 1.
-final class Crashing: Service, RunnableService {
+final class Crashing: Service, RunnableService, @unchecked Sendable {
+    required init() {
+        super.init()
+    }
+
     struct Crash: Error, CustomStringConvertible {
         var description: String { "the disk is on fire" }
     }

@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// ```swift
 /// final class HelloWorldClient: Service, @unchecked Sendable {
-///     override init() {
+///     init() {
 ///         super.init()
 ///         addService(StreamClient(host: "127.0.0.1", port: 7000) { connection in
 ///             for try await line in connection.lines { print(line) }

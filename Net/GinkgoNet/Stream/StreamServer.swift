@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// ```swift
 /// final class HelloWorldServer: Service, @unchecked Sendable {
-///     override init() {
+///     init() {
 ///         super.init()
 ///         addService(StreamServer(port: .setting("hello.port", default: 7000)) { connection in
 ///             while !connection.isDraining {
