@@ -8,7 +8,7 @@ import Hummingbird
 /// ```
 /// swift run quickstart AppServer                 # then: curl localhost:8000
 /// ```
-final class AppServer: Service, RunnableService {
+final class AppServer: Service, RunnableService, @unchecked Sendable {
     required init() {
         super.init()
         let router = Router()

@@ -7,7 +7,7 @@ import Ginkgo
 /// ```
 /// swift run quickstart HelloWorldAll             # nc localhost 7000; curl localhost:8000
 /// ```
-final class HelloWorldAll: Service, RunnableService {
+final class HelloWorldAll: Service, RunnableService, @unchecked Sendable {
     required init() {
         super.init()
         addService(HelloWorldServer())

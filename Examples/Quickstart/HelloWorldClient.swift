@@ -8,7 +8,7 @@ import GinkgoNet
 /// ```
 /// swift run quickstart HelloWorldClient
 /// ```
-final class HelloWorldClient: Service, RunnableService {
+final class HelloWorldClient: Service, RunnableService, @unchecked Sendable {
     required init() {
         super.init()
         var configuration = StreamClient.Configuration()

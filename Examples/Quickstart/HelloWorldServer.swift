@@ -7,7 +7,7 @@ import GinkgoNet
 /// swift run quickstart HelloWorldServer          # then: nc localhost 7000
 /// swift run quickstart HelloWorldServer --set server.port=7001
 /// ```
-final class HelloWorldServer: Service, RunnableService {
+final class HelloWorldServer: Service, RunnableService, @unchecked Sendable {
     required init() {
         super.init()
         addService(

@@ -7,7 +7,7 @@ import Hummingbird
 /// ```
 /// swift run quickstart HelloWorldWebServer       # then: curl localhost:8000
 /// ```
-final class HelloWorldWebServer: Service, RunnableService {
+final class HelloWorldWebServer: Service, RunnableService, @unchecked Sendable {
     required init() {
         super.init()
         addService(HTTPServer(host: Self.host, port: Self.port, handler: Self.handle))
