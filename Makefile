@@ -14,9 +14,12 @@ build: deps
 test: build
 	$(SWIFT) test $(BUILD_FLAGS) --skip-build
 
+# The manual's composed quickstart: a TCP server (7000), a client of it, a web server (8000),
+# on loopback. Try `nc 127.0.0.1 7000` and `curl 127.0.0.1:8000`; Ctrl-C stops it.
 demo: deps
 	$(SWIFT) build $(BUILD_FLAGS) --product quickstart
-	$(SWIFT) run $(BUILD_FLAGS) --skip-build quickstart HelloWorld
+	$(SWIFT) run $(BUILD_FLAGS) --skip-build quickstart HelloWorldAll \
+		--set server.host=127.0.0.1 --set web.host=127.0.0.1
 
 clean:
 	rm -rf .build
