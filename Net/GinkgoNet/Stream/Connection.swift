@@ -1,12 +1,21 @@
 import NIOCore
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One TCP connection, as a ``StreamServer`` or ``StreamClient`` hands it to its handler.
 ///
 /// Reads and writes are async and never block a thread. Read bytes with ``read()``, text with
-/// ``readLine()`` or the ``lines`` sequence; write `String`s or bytes. Writes are sent at once
-/// unless you pass `flush: false`, which gathers them until the next flushing write, a read, or
-/// ``flush()``, so one response goes out in one packet.
+/// ``readLine()`` or the ``lines`` sequence; write `String`s or bytes. A write is sent at once,
+/// except that writes made with `flush: false`, or while input already received is still unread
+/// (pipelined requests), are gathered and sent together by the next flushing write, the next read
+/// that waits for the peer, ``flush()``, or the end of the handler — so one response, or the
+/// answers to a batch of requests, go out in one packet. A handler that stops reading with input
+/// unread and then waits for something else calls ``flush()`` first.
 ///
 /// ```swift
 /// let echo = StreamServer(host: "127.0.0.1", port: 7000) { connection in
@@ -32,8 +41,9 @@ public final class Connection {
     private var buffer = ByteBuffer()
     /// How many bytes at the front of `buffer` have been searched for a newline already.
     private var searched = 0
-    /// Writes made with `flush: false`, sent together by the next flush.
-    private var pending: [ByteBuffer] = []
+    /// Writes made with `flush: false`, copied into one buffer and sent by the next flush: small
+    /// writes cost a copy, not an allocation and an iovec each.
+    private var pending = ByteBuffer()
 
     init(
         channel: any Channel,
@@ -61,7 +71,7 @@ public final class Connection {
 
     /// The next bytes the peer sent, or `nil` once it closed its side.
     ///
-    /// Sends gathered unflushed writes first.
+    /// Gathered writes are sent before it waits for the peer.
     public func read() async throws -> ByteBuffer? {
         if buffer.readableBytes > 0 {
             defer {
@@ -80,23 +90,22 @@ public final class Connection {
     ///   ``NetError/Code/invalidText`` for a line that is not UTF-8.
     public func readLine() async throws -> String? {
         while true {
-            let view = buffer.readableBytesView
-            if let newline = view[(view.startIndex + searched)...].firstIndex(of: UInt8(ascii: "\n")) {
-                let length = newline - view.startIndex
+            if let length = newlineOffset() {
                 try checkLength(length)
-                let line = buffer.readSlice(length: length)!
-                buffer.moveReaderIndex(forwardBy: 1)
+                let line = try decode(length: length)
+                buffer.moveReaderIndex(forwardBy: length + 1)
                 searched = 0
-                return try decode(line)
+                return line
             }
             searched = buffer.readableBytes
             try checkLength(searched)
             guard var chunk = try await nextChunk() else {
                 guard buffer.readableBytes > 0 else { return nil }
-                let rest = buffer
-                buffer = ByteBuffer()
-                searched = 0
-                return try decode(rest)
+                defer {
+                    buffer = ByteBuffer()
+                    searched = 0
+                }
+                return try decode(length: buffer.readableBytes)
             }
             if buffer.readableBytes == 0 {
                 buffer = chunk
@@ -110,7 +119,7 @@ public final class Connection {
     public var lines: Lines { Lines(connection: self) }
 
     private func nextChunk() async throws -> ByteBuffer? {
-        if !pending.isEmpty { try await flush() }
+        if pending.readableBytes > 0 { try await flush() }
         return try await inbound.next()
     }
 
@@ -123,10 +132,28 @@ public final class Connection {
         )
     }
 
-    private func decode(_ line: ByteBuffer) throws -> String {
-        var bytes = line.readableBytesView
-        if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+    /// Where the first newline after the searched bytes is, from the reader index.
+    private func newlineOffset() -> Int? {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard bytes.count > searched, let base = bytes.baseAddress else { return nil }
+            guard let found = memchr(base + searched, Int32(UInt8(ascii: "\n")), bytes.count - searched) else {
+                return nil
+            }
+            return base.distance(to: UnsafeRawPointer(found))
+        }
+    }
+
+    /// The first `length` readable bytes as text, without a final `\r`.
+    private func decode(length: Int) throws -> String {
+        let text = buffer.withUnsafeReadableBytes { bytes in
+            var end = length
+            if end > 0 && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            return String(
+                validating: UnsafeRawBufferPointer(rebasing: bytes[..<end]).bindMemory(to: UInt8.self),
+                as: UTF8.self
+            )
+        }
+        guard let text else {
             throw NetError(.invalidText, endpoint: peer, reason: "a line was not UTF-8 text")
         }
         return text
@@ -136,16 +163,27 @@ public final class Connection {
 
     /// Writes `text` as UTF-8; with `flush: false` it waits to go out with the next flush.
     public func write(_ text: String, flush: Bool = true) async throws {
-        try await write(channel.allocator.buffer(string: text), flush: flush)
-    }
-
-    /// Writes `bytes`; with `flush: false` they wait to go out with the next flush.
-    public func write(_ bytes: ByteBuffer, flush: Bool = true) async throws {
-        if pending.isEmpty && flush {
-            try await writer.write(bytes)
+        let flush = flush && !hasUnreadInput
+        if flush && pending.readableBytes == 0 {
+            try await writer.write(channel.allocator.buffer(string: text))
             return
         }
-        pending.append(bytes)
+        pending.writeString(text)
+        if flush { try await self.flush() }
+    }
+
+    /// Writes `bytes`; with `flush: false` they wait to go out with the next flush (buffers of
+    /// 16 KiB or more go out at once, after what is pending, rather than being copied).
+    public func write(_ bytes: ByteBuffer, flush: Bool = true) async throws {
+        let flush = flush && !hasUnreadInput
+        if bytes.readableBytes >= Self.copyLimit || (flush && pending.readableBytes == 0) {
+            guard pending.readableBytes > 0 else { return try await writer.write(bytes) }
+            let gathered = pending
+            pending = ByteBuffer()
+            return try await writer.write(contentsOf: [gathered, bytes])
+        }
+        var bytes = bytes
+        pending.writeBuffer(&bytes)
         if flush { try await self.flush() }
     }
 
@@ -156,11 +194,18 @@ public final class Connection {
 
     /// Sends every write made with `flush: false`, in one flush.
     public func flush() async throws {
-        guard !pending.isEmpty else { return }
-        let batch = pending
-        pending.removeAll(keepingCapacity: true)
-        try await writer.write(contentsOf: batch)
+        guard pending.readableBytes > 0 else { return }
+        let gathered = pending
+        pending = ByteBuffer()
+        try await writer.write(gathered)
     }
+
+    /// Whether input already received is still to be read: a write then waits for the read that
+    /// needs more input, like NIO's flush on read-complete, so pipelined answers share a packet.
+    private var hasUnreadInput: Bool { buffer.readableBytes > 0 }
+
+    /// Buffers at least this large are sent without copying, even with `flush: false`.
+    private static let copyLimit = 16 * 1024
 
     /// Sends pending writes and closes the connection.
     public func close() async {
