@@ -1,3 +1,5 @@
+import Logging
+
 /// The builtin settings of every process the ``Runner`` runs; they come from the same sources as
 /// the tree's settings (`--set`, environment, config file).
 ///
@@ -98,25 +100,6 @@ final class RunnerSettings: Service, @unchecked Sendable {
                 .configuration,
                 "setting umask: expected an octal mask such as 022, got \"\(umask)\" (\($umask.source))"
             )
-        }
-    }
-}
-
-import Logging
-
-extension Logger.Level {
-    static let names = "debug, info, notice, warning, error, critical"
-
-    init?(name: String) {
-        switch name.lowercased() {
-        case "trace": self = .trace
-        case "debug": self = .debug
-        case "info": self = .info
-        case "notice": self = .notice
-        case "warning", "warn": self = .warning
-        case "error": self = .error
-        case "critical", "fatal": self = .critical
-        default: return nil
         }
     }
 }
