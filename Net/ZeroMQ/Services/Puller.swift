@@ -30,6 +30,6 @@ public final class Puller: SocketService, @unchecked Sendable {
     }
 
     override public func doStart() async throws {
-        spawnMessageLoop(try openSocket(), handler)
+        spawnMessageLoop(try await openSocket(), handler)
     }
 }

@@ -34,7 +34,7 @@ public final class Replier: SocketService, @unchecked Sendable {
     }
 
     override public func doStart() async throws {
-        let socket = try openSocket()
+        let socket = try await openSocket()
         spawn { try await self.serve(socket) }
     }
 

@@ -58,10 +58,10 @@ public final class Requester: SocketService, @unchecked Sendable {
                     switch pirate.timedOut() {
                     case .reopenAndResend(let attempt):
                         logger.warning("No reply within \(timeout); resending (attempt \(attempt)).")
-                        socket = try openSocket()
+                        socket = try await openSocket()
                         try await socket.send(message)
                     case .fail(let attempts):
-                        try openSocket()
+                        try await openSocket()
                         throw ZMQError(
                             error.code,
                             operation: "request to \(attachment.endpoint)",
@@ -70,7 +70,7 @@ public final class Requester: SocketService, @unchecked Sendable {
                     }
                 } catch is CancellationError {
                     // The reply may still come and would be taken for the next request's.
-                    try? openSocket()
+                    _ = try? await openSocket()
                     throw CancellationError()
                 }
             }

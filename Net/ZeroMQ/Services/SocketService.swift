@@ -53,12 +53,12 @@ public class SocketService: Service, @unchecked Sendable {
     /// Opens a fresh socket, configured and attached, and makes it the current one (closing the
     /// one before, if any).
     @discardableResult
-    func openSocket() throws -> Socket {
+    func openSocket() async throws -> Socket {
         let socket = try Socket(socketType, context: context)
         do {
             try configure(socket)
             try prepare(socket)
-            let endpoints = try attachment.attach(socket, settings: settings)
+            let endpoints = try await attachment.attach(socket, settings: settings)
             guard !endpoints.isEmpty else {
                 throw ZMQError(EINVAL, operation: "attach \(path)", hint: "no endpoint in \(attachment.endpoint)")
             }
@@ -79,7 +79,7 @@ public class SocketService: Service, @unchecked Sendable {
     func prepare(_ socket: Socket) throws {}
 
     override public func doStart() async throws {
-        try openSocket()
+        try await openSocket()
     }
 
     override public func doStop() async throws {

@@ -39,6 +39,6 @@ public final class Subscriber: SocketService, @unchecked Sendable {
     }
 
     override public func doStart() async throws {
-        spawnMessageLoop(try openSocket(), handler)
+        spawnMessageLoop(try await openSocket(), handler)
     }
 }

@@ -68,8 +68,9 @@ final class PythonPeer: Sendable {
         }.value
     }
 
+    /// Kills the script (SIGKILL: a child may inherit a mask that blocks SIGTERM) and reaps it.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
@@ -80,4 +81,17 @@ final class PythonPeer: Sendable {
     struct PeerExited: Error {
         let status: Int32?
     }
+}
+
+extension PythonPeer {
+    /// Whether `/usr/bin/python3` can import zmq (Debian's python3-zmq; `make test` installs it).
+    static let hasPyzmq: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import zmq"]
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
 }
