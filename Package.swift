@@ -74,6 +74,11 @@ let package = Package(
             exclude: ["service.conf.yaml"]
         ),
         .executableTarget(
+            name: "zmqdemo",
+            dependencies: ["Ginkgo", "GinkgoZeroMQ"],
+            path: "Examples/ZMQDemo"
+        ),
+        .executableTarget(
             name: "runner-fixture",
             dependencies: ["Ginkgo"],
             path: "Tests/RunnerFixture"
