@@ -1,0 +1,69 @@
+import Ginkgo
+import GinkgoZeroMQ
+import Testing
+
+/// The code of `Net/ZeroMQ/README.md`, as written there, so that the README stays true.
+@Suite(.timeLimit(.minutes(1)))
+struct ReadmeTests {
+    @Test func sockets() async throws {
+        let replier = try Socket(.rep)
+        try replier.bind("tcp://127.0.0.1:*")
+        let requester = try Socket(.req)
+        try requester.connect(replier.lastEndpoint!)
+
+        try await requester.send(["hello", "world"])
+        let request = try await replier.receive()
+        try await replier.send(request)
+        #expect(try await requester.receive().strings == ["hello", "world"])
+    }
+
+    @Test func frames() {
+        let message: Message = ["tick", Frame([0x00, 0xff])]
+        #expect(message[0].string == "tick" && message[1].bytes == [0, 255] && message.count == 2)
+    }
+
+    @Test(.enabled(if: Curve.isAvailable)) func curve() throws {
+        let keys = try Curve.generateKeyPair()
+        let server = try Socket(.rep)
+        try server.setOption(.curveServer, true)
+        try server.setOption(.curveSecretKey, keys.secretKey)
+    }
+
+    @Test func errors() {
+        do {
+            try Socket(.pull).bind("tcp://127.0.0.1:nope")
+            Issue.record("bind should have failed")
+        } catch {
+            #expect("\(error)".hasPrefix("bind tcp://127.0.0.1:nope: Invalid argument (errno 22); endpoints look like"))
+        }
+    }
+
+    @Test func bursts() async throws {
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        let jobs = (0..<1000).map { Message("job \($0)") }
+        let inbox = Inbox()
+        func handle(_ message: Message) { inbox.add(message) }
+        let consumer = Task {
+            for try await message in pull.messages {  // drains up to 256 queued messages per wake-up
+                handle(message)
+            }
+        }
+        try await push.send(contentsOf: jobs)  // as many per lock as the socket takes
+        await inbox.wait(for: 1000)
+        #expect(inbox.messages == jobs)
+        pull.close()
+        try await consumer.value
+    }
+
+    @Test func services() async throws {
+        let echo = Replier(.bind(.setting("zmq.endpoint", default: "tcp://127.0.0.1:*"))) { request in
+            request
+        }
+        try await echo.start()
+        let client = Requester(.connect(Endpoint(echo.endpoints[0])), timeout: .seconds(1), retries: 3)
+        try await client.start()
+        #expect(try await client.request(["ping"]).strings == ["ping"])
+        await client.stop()
+        await echo.stop()
+    }
+}
