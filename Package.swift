@@ -88,6 +88,11 @@ let package = Package(
             dependencies: ["quickstart", "runner-fixture"],
             path: "Tests/ProcessTests"
         ),
+        .executableTarget(
+            name: "service-tree-bench",
+            dependencies: ["Ginkgo"],
+            path: "Benchmarks/ServiceTree"
+        ),
         .testTarget(
             name: "GinkgoTests",
             dependencies: ["Ginkgo"],
