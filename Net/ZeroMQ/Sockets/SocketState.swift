@@ -72,7 +72,9 @@ struct SocketState {
                 throw ZMQError(code, operation: "receive on \(type)", hint: receiveHint(code))
             }
             let more = zmq_msg_more(&message) != 0
-            frames.append(Frame(storage: FrameStorage.make(moving: &message)))
+            let frame = Frame(storage: FrameStorage.make(moving: &message))
+            if !more && frames.isEmpty { return Message(single: frame) }
+            frames.append(frame)
             if !more { return Message(frames: frames) }
         }
     }
@@ -88,14 +90,14 @@ struct SocketState {
     /// Sends a whole message without waiting; `false` if the socket cannot take it now.
     mutating func sendNow(_ message: Message) throws(ZMQError) -> Bool {
         let handle = try open("send on \(type)")
-        guard !message.frames.isEmpty else {
+        guard !message.isEmpty else {
             throw ZMQError(EINVAL, operation: "send on \(type)", hint: "a message needs at least one frame")
         }
-        let last = message.frames.count - 1
+        let last = message.count - 1
         var outgoing = zmq_msg_t()
         var index = 0
         while index <= last {
-            message.frames[index].storage.makeOutgoing(&outgoing)
+            message[index].storage.makeOutgoing(&outgoing)
             let flags = ZMQ_DONTWAIT | (index < last ? ZMQ_SNDMORE : 0)
             if zmq_msg_send(&outgoing, handle, flags) < 0 {
                 let code = zmq_errno()
