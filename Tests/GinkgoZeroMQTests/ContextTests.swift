@@ -30,3 +30,14 @@ struct ContextTests {
         #expect(Curve.isAvailable == Context.has("curve"))
     }
 }
+
+extension ContextTests {
+    @Test func aContextDroppedWithoutTerminateCleansUp() async throws {
+        for _ in 0..<20 {
+            let context = try Context(defaultLinger: .zero)
+            let (push, pull) = try Socket.connectedPair(.push, .pull, context: context)
+            try await push.send(["one"])
+            #expect(try await pull.receive().strings == ["one"])
+        }
+    }
+}

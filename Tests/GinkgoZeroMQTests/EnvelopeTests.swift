@@ -21,3 +21,10 @@ struct EnvelopeTests {
         #expect(throws: Envelope.Malformation.noBody) { try Envelope.split(["peer", ""]) }
     }
 }
+
+extension EnvelopeTests {
+    @Test func anEmptyReplyStillHasAFrame() throws {
+        let (envelope, _) = try Envelope.split(["peer", "", "ping"])
+        #expect(envelope.wrap(Message()) == ["peer", "", ""])
+    }
+}

@@ -42,8 +42,8 @@ public struct Envelope: Sendable, Hashable {
     }
 
     /// The reply to send back through the ROUTER socket: the routing frames, the delimiter, then
-    /// `reply`.
+    /// `reply` (an empty frame if `reply` has none, since a message has at least one).
     public func wrap(_ reply: Message) -> Message {
-        Message(frames: routing + [.empty] + reply.frames)
+        Message(frames: routing + [.empty] + (reply.isEmpty ? [.empty] : reply.frames))
     }
 }

@@ -54,6 +54,14 @@ public final class Context: Sendable {
         self.state = Mutex(State(handle: handle))
     }
 
+    deinit {
+        // No socket is left (each keeps its context alive), so only libzmq's context remains.
+        guard let handle = state.withLock({ $0.handle }) else { return }
+        let address = UInt(bitPattern: handle)
+        Thread { _ = zmq_ctx_term(UnsafeMutableRawPointer(bitPattern: address)) }.start()
+        reactor.stopSoon()
+    }
+
     /// Whether ``terminate()`` was called.
     public var isTerminated: Bool { state.withLock { $0.handle == nil } }
 

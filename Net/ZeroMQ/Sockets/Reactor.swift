@@ -70,6 +70,13 @@ final class Reactor: Sendable {
         epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &event)
     }
 
+    /// Tells the thread to end, without waiting for it.
+    func stopSoon() {
+        state.withLock { $0.running = false }
+        var one: UInt64 = 1
+        _ = write(wakeup, &one, 8)
+    }
+
     /// Ends the thread and waits for it.
     func shutdown() async {
         let wasRunning = state.withLock { state in
