@@ -117,6 +117,7 @@ extension Service {
         mutate { storage in
             storage.readyDeferred = false
             storage.selfReady = false
+            storage.deferredStartError = nil
         }
         do {
             try await doStart()
@@ -129,7 +130,7 @@ extension Service {
         let timeout = startTimeout
         do {
             try await withTimeout(timeout) {
-                try await self.wait { $0.selfReady || $0.state != .starting }
+                try await self.wait { $0.selfReady || $0.deferredStartError != nil || $0.state != .starting }
             }
         } catch is TimeoutError {
             throw ServiceError(
@@ -138,6 +139,7 @@ extension Service {
                 reason: "it deferred readiness and did not call setReady() within \(timeout)"
             )
         }
+        if let error = storage.withLock({ $0.deferredStartError }) { throw error }
         try checkStillStarting()
     }
 

@@ -17,6 +17,8 @@ extension Service {
         var selfStarted = false
         var readyDeferred = false
         var selfReady = false
+        /// The error a deferred-ready service gave `failStart(_:)`.
+        var deferredStartError: (any Error)?
         var waiters: [UInt64: Waiter] = [:]
         var nextWaiterID: UInt64 = 0
         var logger: Logger?

@@ -116,6 +116,15 @@ open class Service: @unchecked Sendable {
         mutate { $0.selfReady = true }
     }
 
+    /// Fails the start of a service that called ``deferReady()``: `start()` throws `error`
+    /// (wrapped in a ``ServiceError`` naming the service) without waiting for ``startTimeout``.
+    /// Does nothing once the service is ready.
+    public func failStart(_ error: any Error) {
+        mutate { storage in
+            if storage.state == .starting { storage.deferredStartError = error }
+        }
+    }
+
     // MARK: The tree
 
     /// The service this one was added to, if any.

@@ -58,3 +58,35 @@ struct ServiceStartFailureTests {
         await service.stop()
     }
 }
+
+/// Defers readiness, then reports a failure from a spawned task.
+final class FailsLater: Service, @unchecked Sendable {
+    struct BindFailed: Error {}
+    override func doStart() async throws {
+        deferReady()
+        spawn { self.failStart(BindFailed()) }
+    }
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct DeferredStartFailureTests {
+    @Test func failStartEndsTheStartAtOnceWithTheError() async throws {
+        let service = FailsLater(name: "Late")
+        let error = try await #require(throws: ServiceError.self) { try await service.start() }
+        #expect(error.code == .startFailed && error.path == "Late")
+        #expect(error.underlying is FailsLater.BindFailed)
+        #expect(service.state == .stopped)
+    }
+
+    @Test func waitingForASpawnedTaskCanBeCancelled() async throws {
+        let service = Service(name: "Waiter")
+        try await service.start()
+        let endless = service.spawn { try await Task.sleep(for: .seconds(3600)) }
+        let waiter = Task { try await endless.value }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(!endless.isFinished)
+        await service.stop()
+        #expect(endless.isFinished)
+    }
+}
