@@ -93,9 +93,13 @@ let package = Package(
             dependencies: ["Ginkgo"],
             path: "Benchmarks/ServiceTree"
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "GinkgoTests",
-            dependencies: ["Ginkgo"],
+            dependencies: ["Ginkgo", "TestSupport"],
             path: "Tests/GinkgoTests"
         ),
         .testTarget(
@@ -103,6 +107,7 @@ let package = Package(
             dependencies: [
                 "GinkgoNet",
                 "Ginkgo",
+                "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 
 @testable import GinkgoNet
+import TestSupport
 
 @Suite(.timeLimit(.minutes(1)))
 struct HTTPServerTests {

@@ -2,6 +2,7 @@ import Ginkgo
 import GinkgoNet
 import Hummingbird
 import Testing
+import TestSupport
 
 /// The code of Net/README.md, run as written (ports 0 instead of fixed ones).
 @Suite(.timeLimit(.minutes(1)))

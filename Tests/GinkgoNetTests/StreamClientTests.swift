@@ -2,6 +2,7 @@ import Ginkgo
 import Testing
 
 @testable import GinkgoNet
+import TestSupport
 
 @Suite(.timeLimit(.minutes(1)))
 struct StreamClientTests {

@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 
 @testable import GinkgoNet
+import TestSupport
 
 /// Echoes every line back.
 func echo(_ connection: Connection) async throws {

@@ -1,6 +1,7 @@
 import Ginkgo
 import Synchronization
 import Testing
+import TestSupport
 
 /// A service whose spawned task throws on the first `failures` starts.
 final class Flaky: Service, @unchecked Sendable {

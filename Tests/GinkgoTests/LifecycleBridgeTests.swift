@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+import TestSupport
 
 /// A swift-service-lifecycle service that records its run and graceful shutdown.
 struct EcosystemService: ServiceLifecycle.Service {

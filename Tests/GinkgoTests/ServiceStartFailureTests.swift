@@ -1,5 +1,6 @@
 import Ginkgo
 import Testing
+import TestSupport
 
 /// Defers readiness and never calls `setReady()` unless told to.
 final class SlowToReady: Service, @unchecked Sendable {

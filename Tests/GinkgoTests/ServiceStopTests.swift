@@ -1,5 +1,6 @@
 import Ginkgo
 import Testing
+import TestSupport
 
 /// Blocks `doStart` until released, to catch a start in progress.
 final class GatedStart: Service, @unchecked Sendable {

@@ -1,6 +1,7 @@
 import Ginkgo
 import Synchronization
 import Testing
+import TestSupport
 
 /// Spawns an endless loop and a delayed task.
 final class Looper: Service, @unchecked Sendable {

@@ -1,5 +1,6 @@
 import Ginkgo
 import Testing
+import TestSupport
 
 @Suite(.timeLimit(.minutes(1)))
 struct ServiceTreeTests {

@@ -1,4 +1,5 @@
 import Ginkgo
+import TestSupport
 
 /// A service that records its hooks as `name.start`, `name.stop`, `name.reload`.
 class Probe: Service, @unchecked Sendable {

@@ -1,14 +1,17 @@
 import Synchronization
 
-/// Records events in order and lets a test wait for one without sleeping.
-final class Recorder: Sendable {
+/// Records events in order and lets a test wait for one without sleeping; shared by the test
+/// targets.
+public final class Recorder: Sendable {
+    public init() {}
+
     private struct State {
-        var events: [String] = []
+        public var events: [String] = []
         var waiters: [(event: String, continuation: CheckedContinuation<Void, Never>)] = []
     }
     private let state = Mutex(State())
 
-    func record(_ event: String) {
+    public func record(_ event: String) {
         let ready = state.withLock { state in
             state.events.append(event)
             let ready = state.waiters.filter { $0.event == event }
@@ -18,12 +21,12 @@ final class Recorder: Sendable {
         for waiter in ready { waiter.continuation.resume() }
     }
 
-    var events: [String] { state.withLock { $0.events } }
+    public var events: [String] { state.withLock { $0.events } }
 
-    func count(_ event: String) -> Int { events.filter { $0 == event }.count }
+    public func count(_ event: String) -> Int { events.filter { $0 == event }.count }
 
     /// Waits until `event` has been recorded (the test's time limit is the backstop).
-    func wait(for event: String) async {
+    public func wait(for event: String) async {
         await withCheckedContinuation { continuation in
             let done = state.withLock { state in
                 if state.events.contains(event) { return true }
