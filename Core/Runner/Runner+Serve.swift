@@ -92,12 +92,22 @@ extension Runner {
         startup: StartupReporter
     ) async throws -> Int32 {
         let logger = Logger(label: "runner")
-        let signals = await UnixSignalsSequence(trapping: .sighup, .sigterm, .sigint)
+        let signals = SignalListener(
+            await UnixSignalsSequence(trapping: .sighup, .sigterm, .sigint),
+            app: app,
+            reload: { await reload(app, builtins: builtins, logger: logger) }
+        )
+        defer { signals.cancel() }
         logger.info("Starting \(app.name) (pid \(getpid())).")
         startup.notifier.notify("STATUS=Starting \(app.name)")
         do {
             try await app.start()
         } catch {
+            if let signal = signals.stopRequest {
+                logger.info("Stopped while starting (\(signal)).")
+                _ = startup.failed(RunnerError(.failure, "stopped by \(signal) while starting"))
+                return 0
+            }
             throw startup.failed(RunnerError(.failure, "\(error)"))
         }
         do {
@@ -108,7 +118,7 @@ extension Runner {
         }
         startup.ready(app.name)
 
-        let reason = await waitForStop(app, signals: signals, builtins: builtins, logger: logger)
+        let reason = await signals.waitForStop()
         startup.notifier.notify("STOPPING=1")
         logger.info("Stopping (\(reason)).")
         let timeout = builtins.shutdownTimeout
@@ -136,35 +146,6 @@ extension Runner {
         _ = chown(builtins.logfilePath, uid, gid)
         try privileges.drop()
         logger.info("Running as uid \(getuid()), gid \(getgid()).")
-    }
-
-    /// Waits for SIGTERM or SIGINT (reloading on each SIGHUP), or for the tree to stop by
-    /// itself; says which.
-    private func waitForStop(
-        _ app: Service,
-        signals: UnixSignalsSequence,
-        builtins: RunnerSettings,
-        logger: Logger
-    ) async -> String {
-        await withTaskGroup(of: String.self) { group in
-            group.addTask {
-                for await signal in signals {
-                    if signal == .sighup {
-                        await reload(app, builtins: builtins, logger: logger)
-                    } else {
-                        return "\(signal)"
-                    }
-                }
-                return "signals ended"
-            }
-            group.addTask {
-                try? await app.waitUntil(.stopped)
-                return "the tree stopped"
-            }
-            let reason = await group.next() ?? "stopped"
-            group.cancelAll()
-            return reason
-        }
     }
 
     /// SIGHUP: re-read the config file (keeping the old one if the new one is broken), re-apply

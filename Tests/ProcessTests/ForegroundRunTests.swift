@@ -134,6 +134,14 @@ struct ForegroundRunTests {
         #expect(child.output.contains("INFO [HelloWorld] Goodbye."))
     }
 
+    @Test func sigintStopsATreeThatIsStillStarting() async throws {
+        let child = try ChildProcess("runner-fixture", ["NeverReady"])
+        await child.expect("Waiting forever to be ready.")
+        child.signal(SIGINT)
+        #expect(await child.exitStatus() == 0)
+        #expect(child.output.contains("Stopped while starting (SIGINT)."))
+    }
+
     @Test func versionPrintsTheVersion() async throws {
         let (status, output) = try await ChildProcess.run("quickstart", ["--version"])
         #expect(status == 0 && output == "quickstart 0.1.0\n")

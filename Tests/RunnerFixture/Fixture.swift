@@ -4,7 +4,7 @@ import Ginkgo
 @main
 struct RunnerFixture {
     static func main() {
-        Runner(services: [Stubborn.self, Crashing.self], version: "test").main()
+        Runner(services: [Stubborn.self, Crashing.self, NeverReady.self], version: "test").main()
     }
 }
 
@@ -44,5 +44,19 @@ final class Crashing: Service, RunnableService, @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
             throw Crash()
         }
+    }
+}
+
+/// Defers readiness and never becomes ready (for an hour): Ctrl-C must still stop it.
+final class NeverReady: Service, RunnableService, @unchecked Sendable {
+    required init() {
+        super.init()
+    }
+
+    override var startTimeout: Duration { .seconds(3600) }
+
+    override func doStart() async throws {
+        deferReady()
+        logger.info("Waiting forever to be ready.")
     }
 }
