@@ -60,16 +60,10 @@ extension Runner {
     /// Runs the tree in this process until SIGTERM/SIGINT, or until it stops by itself.
     func runTree(_ app: Service, builtins: RunnerSettings, statusChannel: Int32?) async throws -> Int32 {
         let startup = StartupReporter(statusChannel: statusChannel)
+        defer { startup.finish() }
         let pidfile = try prepareProcess(builtins, startup: startup)
-        let status: Int32
-        do {
-            status = try await serve(app, builtins: builtins, pidfile: pidfile, startup: startup)
-        } catch {
-            pidfile?.remove()
-            throw error
-        }
-        pidfile?.remove()
-        return status
+        defer { pidfile?.remove() }
+        return try await serve(app, builtins: builtins, pidfile: pidfile, startup: startup)
     }
 
     /// Logging, `umask`, `rundir` and the pidfile (always for a daemon; in the foreground when

@@ -1,20 +1,48 @@
+import Synchronization
+
 /// Tells whoever waits for the start — the launching `ctl start` through the status pipe, and
 /// systemd through `$NOTIFY_SOCKET` — whether the tree became ready.
-struct StartupReporter: Sendable {
-    let statusChannel: Int32?
+///
+/// A failure is only recorded by ``failed(_:)``; ``finish()`` reports it once the process has
+/// cleaned up (removed its pidfile), so `ctl start` never returns before that.
+final class StartupReporter: Sendable {
+    private struct State {
+        var channel: Int32?
+        var failure: String?
+    }
+
+    private let state: Mutex<State>
     let notifier = SystemdNotifier()
+    let daemonized: Bool
 
-    var daemonized: Bool { statusChannel != nil }
+    init(statusChannel: Int32?) {
+        state = Mutex(State(channel: statusChannel))
+        daemonized = statusChannel != nil
+    }
 
-    /// Reports `error` and returns it, for `throw startup.failed(error)`.
+    /// Records `error` as the start's outcome and returns it, for `throw startup.failed(error)`.
     func failed(_ error: RunnerError) -> RunnerError {
-        if let statusChannel { Daemon.report("ERROR \(error.message)", on: statusChannel) }
+        state.withLock { $0.failure = $0.failure ?? error.message }
         notifier.notify("STATUS=Failed: \(error.message)")
         return error
     }
 
+    /// Reports that the tree is ready.
     func ready(_ name: String) {
-        if let statusChannel { Daemon.report("READY", on: statusChannel) }
+        if let channel = takeChannel() { Daemon.report("READY", on: channel) }
         notifier.notify("READY=1\nSTATUS=Running \(name)")
+    }
+
+    /// Reports the recorded failure, if the start was never reported.
+    func finish() {
+        let failure = state.withLock { $0.failure } ?? "the daemon stopped before it was ready"
+        if let channel = takeChannel() { Daemon.report("ERROR \(failure)", on: channel) }
+    }
+
+    private func takeChannel() -> Int32? {
+        state.withLock { state in
+            defer { state.channel = nil }
+            return state.channel
+        }
     }
 }

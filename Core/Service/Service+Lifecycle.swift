@@ -5,12 +5,14 @@ extension Service {
         case waitForStop
         case skip
         case join(Task<Void, any Error>)
+        case inline
+        case waitForStart
     }
 
     private enum StopStep {
         case nothing
         case waitForStop
-        case stop(startOperation: (token: UInt64, task: Task<Void, any Error>)?)
+        case stop(startOperation: Storage.StartOperation?)
     }
 
     /// Starts the children and then this service (the other way round with ``startBefore``);
@@ -26,6 +28,10 @@ extension Service {
     /// Starts the service; a restart (with its token) happens only if no `stop()` came after it
     /// was scheduled.
     func start(restart: UInt64?) async throws {
+        // A child started by its parent's start runs in the parent's task: a whole tree starts in
+        // one task, and stopping the parent (which cancels that task) interrupts it.
+        let parentStart = parent?.storage.withLock { $0.startOperation?.token }
+        let inline = parentStart != nil && TaskRunner.current == parentStart
         while true {
             let step: StartStep = mutate { storage in
                 if let restart, storage.pendingRestart != restart { return .skip }
@@ -35,18 +41,24 @@ extension Service {
                 case .ready:
                     return .done
                 case .starting:
-                    return storage.startOperation.map { .join($0.task) } ?? .done
+                    guard let task = storage.startOperation?.task else { return .waitForStart }
+                    return .join(task)
                 case .stopping:
                     return .waitForStop
                 case .initial, .stopped:
                     storage.state = .starting
                     storage.lastError = nil
                     storage.stopFailure = nil
+                    storage.startRunning = true
+                    if inline, let parentStart {
+                        storage.startOperation = .init(token: parentStart, task: nil)
+                        return .inline
+                    }
                     let token = TaskRunner.makeToken()
                     let task = Task {
                         try await TaskRunner.$current.withValue(token) { try await self.performStart() }
                     }
-                    storage.startOperation = (token, task)
+                    storage.startOperation = .init(token: token, task: task)
                     return .join(task)
                 }
             }
@@ -57,6 +69,13 @@ extension Service {
                 throw error
             case .waitForStop:
                 try await wait { $0.state == .stopped }
+            case .inline:
+                return try await performStart()
+            case .waitForStart:
+                try await wait { $0.state != .starting }
+                let (state, error) = storage.withLock { ($0.state, $0.lastError) }
+                if state == .ready { return }
+                throw error as? ServiceError ?? ServiceError(.startInterrupted, path: path)
             case .join(let task):
                 try await withTaskCancellationHandler {
                     try await task.value
@@ -69,11 +88,12 @@ extension Service {
     }
 
     private func performStart() async throws {
+        defer { mutate { $0.startRunning = false } }
         logger.debug("Starting.")
         let children = self.children
         var started: [Service] = []
         do {
-            try settings.validate(self)
+            if !declaredSettings.isEmpty { try settings.validate(self) }
             if startBefore { try await startSelf() }
             for child in children {
                 try checkStillStarting()
@@ -180,18 +200,25 @@ extension Service {
         case .waitForStop:
             await waitIgnoringCancellation { $0.state == .stopped }
         case .stop(let startOperation):
-            // A task of its own, so a cancelled caller (such as a spawned task of this very
-            // service) still stops the service completely.
-            await Task { await self.performStop(interrupting: startOperation) }.value
+            if TaskRunner.current == nil && !Task.isCancelled {
+                await performStop(interrupting: startOperation)
+            } else {
+                // A task of its own, so a caller inside the tree (such as a spawned task of this
+                // very service, which the stop cancels) still stops the service completely.
+                await Task { await self.performStop(interrupting: startOperation) }.value
+            }
         }
     }
 
-    private func performStop(interrupting startOperation: (token: UInt64, task: Task<Void, any Error>)?) async {
+    private func performStop(interrupting startOperation: Storage.StartOperation?) async {
         logger.debug("Stopping.")
-        if let startOperation {
-            startOperation.task.cancel()
-            if TaskRunner.current != startOperation.token {
-                _ = try? await startOperation.task.value
+        if let startOperation, TaskRunner.current != startOperation.token {
+            if let task = startOperation.task {
+                task.cancel()
+                _ = try? await task.value
+            } else {
+                // Started inline by the parent's start: it sees the state and unwinds.
+                await waitIgnoringCancellation { !$0.startRunning }
             }
         }
         for child in children.reversed() { await child.stop() }

@@ -9,8 +9,11 @@ extension Service {
         /// A rejected `addService`, thrown by the next `start()`.
         var treeError: ServiceError?
         var lastError: (any Error)?
-        /// The task running `start()`, so `stop()` can interrupt it.
-        var startOperation: (token: UInt64, task: Task<Void, any Error>)?
+        /// The start in progress, so `stop()` can interrupt it: the task running it, or `nil`
+        /// for a child started inline by its parent's start (whose token it carries).
+        var startOperation: StartOperation?
+        /// A start is running `performStart()`.
+        var startRunning = false
         /// Runs spawned tasks; created on the first `spawn`.
         var runner: TaskRunner?
         /// `doStart()` returned, so `doStop()` is due.
@@ -28,6 +31,11 @@ extension Service {
         var restarts = RestartStateMachine()
         /// Set while a restart is scheduled; `stop()` clears it so the restart does not happen.
         var pendingRestart: UInt64?
+
+        struct StartOperation {
+            let token: UInt64
+            let task: Task<Void, any Error>?
+        }
 
         struct Waiter {
             let condition: @Sendable (Storage) -> Bool

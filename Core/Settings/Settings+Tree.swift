@@ -1,3 +1,5 @@
+import Synchronization
+
 extension Settings {
     /// Checks every setting `service` declares (not its children's).
     ///
@@ -37,6 +39,8 @@ extension Settings {
 }
 
 extension Service {
+    private static let classesWithoutProperties = Mutex<Set<ObjectIdentifier>>([])
+
     /// The settings this service reads: its own if given, else its nearest ancestor's, else
     /// ``Settings/default``.
     public var settings: Settings {
@@ -55,14 +59,21 @@ extension Service {
 
     /// The `@Setting` properties of this service's class and its superclasses.
     var declaredSettings: [any AnySetting] {
+        // Reflection is the slow part of starting a large tree; a class that adds no stored
+        // properties to Service can declare no settings, and that is remembered per class.
+        let type = ObjectIdentifier(Swift.type(of: self))
+        if Self.classesWithoutProperties.withLock({ $0.contains(type) }) { return [] }
         var settings: [any AnySetting] = []
+        var hasProperties = false
         var mirror: Mirror? = Mirror(reflecting: self)
-        while let current = mirror {
+        while let current = mirror, current.subjectType != Service.self {
             for child in current.children {
+                hasProperties = true
                 if let setting = child.value as? any AnySetting { settings.append(setting) }
             }
             mirror = current.superclassMirror
         }
+        if !hasProperties { _ = Self.classesWithoutProperties.withLock { $0.insert(type) } }
         return settings
     }
 }

@@ -52,7 +52,8 @@ struct DaemonTests {
         kill(killed, SIGKILL)
         await Self.waitUntilGone(killed)
         #expect(FileManager.default.fileExists(atPath: sandbox.pidfile))
-        #expect(try await sandbox.ctl("status").status == 3)
+        let status = try await sandbox.ctl("status")
+        #expect(status.status == 3, "\(status.output)")
         let restarted = try await sandbox.ctl("start")
         #expect(restarted.status == 0, "\(restarted.output)")
         #expect(sandbox.pidOfDaemon() != killed)
@@ -170,7 +171,10 @@ struct DaemonTests {
         await listener.wait(for: "RELOADING=1")
         child.signal(SIGTERM)
         await listener.wait(for: "STOPPING=1")
-        #expect(await child.exitStatus() == 0)
+        #expect(
+            await child.exitStatus() == 0,
+            "\(child.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(child.output)"
+        )
         #expect(listener.received.contains { $0.contains("STATUS=Running HelloWorld") })
     }
 
