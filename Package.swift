@@ -59,8 +59,7 @@ let package = Package(
                 "CZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Net/ZeroMQ",
-            exclude: ["README.md"]
+            path: "Net/ZeroMQ"
         ),
         .testTarget(
             name: "GinkgoZeroMQTests",

@@ -4,7 +4,7 @@ import Hummingbird
 import Testing
 import TestSupport
 
-/// The code of Net/README.md, run as written (ports 0 instead of fixed ones).
+/// The code of the README's networking section, run as written (ports 0 instead of fixed ones).
 @Suite(.timeLimit(.minutes(1)))
 struct ReadmeExamplesTests {
     @Test func streamServerAndClient() async throws {

@@ -2,7 +2,7 @@ import Ginkgo
 import GinkgoZeroMQ
 import Testing
 
-/// The code of `Net/ZeroMQ/README.md`, as written there, so that the README stays true.
+/// The code of the README's ZeroMQ section, as written there, so that the README stays true.
 @Suite(.timeLimit(.minutes(1)))
 struct ReadmeTests {
     @Test func sockets() async throws {

@@ -88,7 +88,8 @@ struct SocketTests {
         let started = clock.now
         waiting.cancel()
         await #expect(throws: CancellationError.self) { _ = try await waiting.value }
-        #expect(clock.now - started < .seconds(1))
+        // A hung receive would hit the time limit; this bound only catches one that waits for traffic.
+        #expect(clock.now - started < .seconds(10))
 
         try await push.send(["after"])
         #expect(try await pull.receive().strings == ["after"])
