@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProcessTests",
-            dependencies: ["quickstart", "runner-fixture"],
+            dependencies: ["quickstart", "runner-fixture", "zmqdemo"],
             path: "Tests/ProcessTests"
         ),
         .executableTarget(

@@ -111,6 +111,7 @@ extension Runner {
             throw startup.failed(error)
         }
         startup.ready(app.name)
+        logger.info("\(app.name) is ready.")
 
         let reason = await signals.waitForStop()
         startup.notifier.notify("STOPPING=1")

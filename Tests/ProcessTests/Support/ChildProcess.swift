@@ -126,6 +126,7 @@ final class ChildProcess: Sendable {
 /// Where this package's executables were built: beside the test bundle.
 enum Executables {
     static func url(_ name: String) -> URL {
+        if name.hasPrefix("/") { return URL(fileURLWithPath: name) }
         let bundle = URL(
             fileURLWithPath: CommandLine.arguments.first.flatMap { arg in
                 (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? arg
