@@ -34,13 +34,14 @@ func finishes(within timeout: Duration, _ operation: @escaping @Sendable () asyn
     return await withCheckedContinuation { continuation in
         outcome.withLock { $0 = continuation }
         let timer = Task {
-            try? await Task.sleep(for: timeout)
+            // Only a sleep that ran its course times out: a cancelled one means the operation won.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
             resume(false)
         }
         Task {
             await operation()
-            timer.cancel()
             resume(true)
+            timer.cancel()
         }
     }
 }
