@@ -31,9 +31,15 @@ public final class Settings: Sendable {
 
     private struct State: Sendable {
         var layers: Layers
-        var cache: [String: any Sendable] = [:]
+        var cache: [CacheKey: any Sendable] = [:]
         var subscribers: [UInt64: @Sendable () -> Void] = [:]
         var nextSubscriber: UInt64 = 0
+    }
+
+    /// A setting's key and value type: one key may be read as different types.
+    private struct CacheKey: Hashable, Sendable {
+        var key: String
+        var type: ObjectIdentifier
     }
 
     private struct CachedLookup<Value: Sendable>: Sendable {
@@ -131,7 +137,7 @@ public final class Settings: Sendable {
     public func value<Value>(of setting: Setting<Value>) -> Value {
         // The cache holds what the sources say (nil: none sets the key), not the default, which
         // differs between settings of one key.
-        let cacheKey = setting.key + ":" + String(reflecting: Value.self)
+        let cacheKey = CacheKey(key: setting.key, type: ObjectIdentifier(Value.self))
         if let entry = state.withLock({ $0.cache[cacheKey] }) as? CachedLookup<Value> {
             return entry.value ?? setting.defaultValue
         }
