@@ -171,10 +171,7 @@ struct DaemonTests {
         await listener.wait(for: "RELOADING=1")
         child.signal(SIGTERM)
         await listener.wait(for: "STOPPING=1")
-        #expect(
-            await child.exitStatus() == 0,
-            "\(child.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(child.output)"
-        )
+        await child.expectCleanExit()
         #expect(listener.received.contains { $0.contains("STATUS=Running HelloWorld") })
     }
 

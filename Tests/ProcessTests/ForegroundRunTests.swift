@@ -8,10 +8,7 @@ struct ForegroundRunTests {
         let child = try ChildProcess("quickstart", ["HelloWorld", "--set", "rate_per_minute=600"])
         await child.expect("INFO HelloWorld: Hello World")
         child.signal(SIGTERM)
-        #expect(
-            await child.exitStatus() == 0,
-            "\(child.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(child.output)"
-        )
+        await child.expectCleanExit()
         #expect(child.output.contains("INFO HelloWorld: Goodbye."))
         // The original's format: date, time with milliseconds, level, label, message.
         let line = try #require(child.output.split(separator: "\n").first { $0.contains("Starting up!") })
@@ -22,10 +19,7 @@ struct ForegroundRunTests {
         let child = try ChildProcess("quickstart", ["HelloWorld"])
         await child.expect("Starting up!")
         child.signal(SIGINT)
-        #expect(
-            await child.exitStatus() == 0,
-            "\(child.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(child.output)"
-        )
+        await child.expectCleanExit()
         #expect(child.output.contains("Goodbye."))
     }
 
@@ -54,10 +48,7 @@ struct ForegroundRunTests {
         let child = try ChildProcess("quickstart", [config])
         await child.expect("INFO HelloWorld: Services all the way down.")
         child.signal(SIGTERM)
-        #expect(
-            await child.exitStatus() == 0,
-            "\(child.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(child.output)"
-        )
+        await child.expectCleanExit()
     }
 
     @Test func environmentOverridesTheFileAndSetOverridesBoth() async throws {
@@ -67,10 +58,7 @@ struct ForegroundRunTests {
         let fromEnvironment = try ChildProcess("quickstart", [config], environment: ["MESSAGE": "from the environment"])
         await fromEnvironment.expect("INFO HelloWorld: from the environment")
         fromEnvironment.signal(SIGTERM)
-        #expect(
-            await fromEnvironment.exitStatus() == 0,
-            "\(fromEnvironment.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(fromEnvironment.output)"
-        )
+        await fromEnvironment.expectCleanExit()
 
         let fromFlag = try ChildProcess(
             "quickstart",
@@ -79,10 +67,7 @@ struct ForegroundRunTests {
         )
         await fromFlag.expect("INFO HelloWorld: from --set")
         fromFlag.signal(SIGTERM)
-        #expect(
-            await fromFlag.exitStatus() == 0,
-            "\(fromFlag.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(fromFlag.output)"
-        )
+        await fromFlag.expectCleanExit()
     }
 
     @Test func badConfigValueExits78NamingTheKey() async throws {
@@ -143,10 +128,7 @@ struct ForegroundRunTests {
         )
         await child.expect("INFO [HelloWorld] Hello World")
         child.signal(SIGTERM)
-        #expect(
-            await child.exitStatus() == 0,
-            "\(child.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(child.output)"
-        )
+        await child.expectCleanExit()
         // The runner's own info lines are below its level (warning); HelloWorld's are not.
         #expect(!child.output.contains("Starting HelloWorld"))
         #expect(child.output.contains("INFO [HelloWorld] Goodbye."))
@@ -156,10 +138,7 @@ struct ForegroundRunTests {
         let child = try ChildProcess("runner-fixture", ["NeverReady"])
         await child.expect("Waiting forever to be ready.")
         child.signal(SIGINT)
-        #expect(
-            await child.exitStatus() == 0,
-            "\(child.process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited"): \(child.output)"
-        )
+        await child.expectCleanExit()
         #expect(child.output.contains("Stopped while starting (SIGINT)."))
     }
 

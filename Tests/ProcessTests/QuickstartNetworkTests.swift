@@ -21,7 +21,7 @@ struct QuickstartNetworkTests {
         let received = try await LoopbackClient.exchange(port: port) { $0.components(separatedBy: "\n").count > 2 }
         #expect(received.hasPrefix("Hello World\nHello World\n"))
         child.signal(SIGTERM)
-        #expect(await child.exitStatus() == 0)
+        await child.expectCleanExit()
     }
 
     @Test func helloWorldWebServerAnswersStrongly() async throws {
@@ -33,7 +33,7 @@ struct QuickstartNetworkTests {
         #expect(response.lowercased().contains("content-type: text/html"))
         #expect(response.hasSuffix("\r\n\r\n<strong>Hello World</strong>"))
         child.signal(SIGTERM)
-        #expect(await child.exitStatus() == 0)
+        await child.expectCleanExit()
     }
 
     @Test func appServerServesAHummingbirdRouter() async throws {
@@ -44,7 +44,7 @@ struct QuickstartNetworkTests {
         #expect(response.hasPrefix("HTTP/1.1 200 OK"))
         #expect(response.hasSuffix("\r\n\r\nHello World!"))
         child.signal(SIGINT)
-        #expect(await child.exitStatus() == 0)
+        await child.expectCleanExit()
     }
 
     @Test func helloWorldAllRunsServerClientAndWebServer() async throws {
@@ -60,6 +60,6 @@ struct QuickstartNetworkTests {
         #expect(received.hasPrefix("Hello World\n"))
         #expect(try await get(port: web).hasSuffix("<strong>Hello World</strong>"))
         child.signal(SIGTERM)
-        #expect(await child.exitStatus() == 0)
+        await child.expectCleanExit()
     }
 }

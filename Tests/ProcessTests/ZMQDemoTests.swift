@@ -22,7 +22,7 @@ struct ZMQDemoTests {
         let peer = try await ChildProcess.run("/usr/bin/python3", ["-c", script, endpoint])
         #expect(peer.status == 0 && peer.output == "hello|from pyzmq\n", "\(peer.output)")
         demo.signal(SIGTERM)
-        #expect(await demo.exitStatus() == 0, "\(demo.output)")
+        await demo.expectCleanExit()
     }
 
     /// A port nothing listens on now (the kernel's next ephemeral one).

@@ -109,6 +109,13 @@ final class ChildProcess: Sendable {
         }
     }
 
+    /// Expects the child to exit 0; otherwise records how it ended and its output.
+    func expectCleanExit(sourceLocation: SourceLocation = #_sourceLocation) async {
+        let status = await exitStatus()
+        let ending = process.terminationReason == .uncaughtSignal ? "killed by signal \(status)" : "exited \(status)"
+        #expect(status == 0, "\(ending): \(output)", sourceLocation: sourceLocation)
+    }
+
     /// Runs a command to completion: its exit status and output.
     static func run(
         _ executable: String,
