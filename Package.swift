@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Ginkgo", targets: ["Ginkgo"]),
         .library(name: "GinkgoZeroMQ", targets: ["GinkgoZeroMQ"]),
         .library(name: "GinkgoNet", targets: ["GinkgoNet"]),
+        .library(name: "GinkgoStdlib", targets: ["GinkgoStdlib"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -60,6 +62,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Net/ZeroMQ"
+        ),
+        .target(
+            name: "GinkgoStdlib",
+            dependencies: [
+                "Ginkgo",
+                "GinkgoNet",
+                "GinkgoZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Stdlib",
+            exclude: ["Discovery/PROTOCOL.md"]
+        ),
+        .testTarget(
+            name: "GinkgoStdlibTests",
+            dependencies: ["GinkgoStdlib", "Ginkgo", "GinkgoZeroMQ", "TestSupport"],
+            path: "Tests/GinkgoStdlibTests"
         ),
         .testTarget(
             name: "GinkgoZeroMQTests",
