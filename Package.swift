@@ -77,6 +77,17 @@ let package = Package(
             path: "Stdlib",
             exclude: ["Discovery/PROTOCOL.md"]
         ),
+        .target(
+            name: "GinkgoTools",
+            dependencies: [
+                "Ginkgo",
+                "GinkgoStdlib",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/GinkgoTools"
+        ),
+        .executableTarget(name: "ginkgo", dependencies: ["GinkgoTools"], path: "Tools/ginkgo"),
+        .executableTarget(name: "ginkgoctl", dependencies: ["GinkgoTools"], path: "Tools/ginkgoctl"),
         .testTarget(
             name: "GinkgoStdlibTests",
             dependencies: ["GinkgoStdlib", "Ginkgo", "GinkgoZeroMQ", "TestSupport"],
@@ -105,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProcessTests",
-            dependencies: ["quickstart", "runner-fixture", "zmqdemo"],
+            dependencies: ["quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl"],
             path: "Tests/ProcessTests"
         ),
         .executableTarget(

@@ -45,7 +45,8 @@ extension Runner {
         if let pid = PidFile.livePid(at: builtins.pidfilePath) {
             throw RunnerError(.failure, "\(target.name) is already running with pid \(pid) (\(builtins.pidfilePath))")
         }
-        var arguments = [target.configFile ?? target.name]
+        // `serve` named, so that a tool whose default is another command (ginkgoctl) runs it too.
+        var arguments = ["serve", target.configFile ?? target.name]
         for override in overrides { arguments += ["--set", override] }
         arguments += ["--set", "daemon=true"]
         switch try await Daemon.launch(arguments: arguments, logfile: builtins.logfilePath) {

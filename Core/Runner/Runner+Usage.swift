@@ -10,7 +10,7 @@ extension Runner {
                \(appName) ctl <ServiceName | config-file> start|stop|restart|reload|status|log|logtail
                \(appName) ctl --pid <pid | pidfile> stop|reload|status
                \(appName) --version
-        """
+        """ + commands.map { "\n       \(appName) \($0.usage)" }.joined()
     }
 
     var serviceList: String {

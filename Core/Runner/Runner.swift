@@ -25,15 +25,44 @@ import Synchronization
 /// daemon is not running.
 public struct Runner: Sendable {
     let registry: [String: any RunnableService.Type]
+    let commands: [Command]
     /// The version `--version` prints.
     public let version: String
 
-    /// A runner for `services`, each runnable by its type's name.
-    public init(services: [any RunnableService.Type], version: String = "0.1.0") {
+    /// A runner for `services`, each runnable by its type's name, with `commands` of its own
+    /// besides running and managing them.
+    public init(services: [any RunnableService.Type], version: String = "0.1.0", commands: [Command] = []) {
         var registry: [String: any RunnableService.Type] = [:]
         for service in services { registry[service.runnerName] = service }
         self.registry = registry
         self.version = version
+        self.commands = commands
+    }
+
+    /// A command a tool adds to its runner, such as `ginkgo discover`: it receives the
+    /// arguments after its name and returns the exit status.
+    ///
+    /// ```swift
+    /// let hello = Runner.Command(name: "hello", usage: "hello [NAME]") { arguments in
+    ///     print("Hello, \(arguments.first ?? "world")!")
+    ///     return 0
+    /// }
+    /// Runner(services: [], commands: [hello]).main()
+    /// ```
+    public struct Command: Sendable {
+        /// The word that selects the command.
+        public let name: String
+        /// The usage line after the executable's name, such as `hello [NAME]`.
+        public let usage: String
+        /// Runs the command.
+        public let run: @Sendable (_ arguments: [String]) async -> Int32
+
+        /// A command.
+        public init(name: String, usage: String, run: @escaping @Sendable (_ arguments: [String]) async -> Int32) {
+            self.name = name
+            self.usage = usage
+            self.run = run
+        }
     }
 
     /// Runs the command line of this process and exits with its status. Call it from a
@@ -42,11 +71,11 @@ public struct Runner: Sendable {
     /// The main thread waits here while the runner works on Swift's concurrency threads, rather
     /// than leaving as an `async main` does: a process whose main thread has exited keeps showing
     /// that thread's user in `ps` and `/proc/PID/status` after `user` dropped privileges.
-    public func main() -> Never {
+    public func main(arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         let status = Mutex<Int32>(0)
         let done = DispatchSemaphore(value: 0)
         Task {
-            let result = await run(arguments: Array(CommandLine.arguments.dropFirst()))
+            let result = await run(arguments: arguments)
             status.withLock { $0 = result }
             done.signal()
         }
@@ -59,6 +88,9 @@ public struct Runner: Sendable {
         if arguments == ["--version"] || arguments == ["-v"] {
             print("\(appName) \(version)")
             return 0
+        }
+        if let name = arguments.first, let command = commands.first(where: { $0.name == name }) {
+            return await command.run(Array(arguments.dropFirst()))
         }
         do {
             switch try RunnerCommand.parseAsRoot(arguments) {

@@ -138,6 +138,7 @@ extension Service {
             storage.readyDeferred = false
             storage.selfReady = false
             storage.deferredStartError = nil
+            storage.stopNoticed = false
         }
         do {
             try await doStart()
@@ -221,10 +222,21 @@ extension Service {
                 await waitIgnoringCancellation { !$0.startRunning }
             }
         }
+        await noticeStop()
         for child in children.reversed() { await child.stop() }
         await stopSelf()
         mutate { $0.state = .stopped }
         logger.debug("Stopped.")
+    }
+
+    /// Calls `willStop()` on this service and its started descendants, top-down, once per stop.
+    private func noticeStop() async {
+        let due = storage.withLock { storage in
+            defer { storage.stopNoticed = true }
+            return storage.selfStarted && !storage.stopNoticed
+        }
+        if due { await willStop() }
+        for child in children { await child.noticeStop() }
     }
 
     /// Calls `doStop()` if `doStart()` had run, then ends the spawned tasks.

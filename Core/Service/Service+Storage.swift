@@ -18,6 +18,8 @@ extension Service {
         var runner: TaskRunner?
         /// `doStart()` returned, so `doStop()` is due.
         var selfStarted = false
+        /// `willStop()` ran for the stop in progress.
+        var stopNoticed = false
         var readyDeferred = false
         var selfReady = false
         /// The error a deferred-ready service gave `failStart(_:)`.

@@ -80,6 +80,17 @@ open class Service: @unchecked Sendable {
     /// cancelled after it returns.
     open func doStop() async throws {}
 
+    /// Called as soon as a stop of this service or of an ancestor begins, on every started
+    /// service of the stopping subtree, top-down, before any of them drains or stops. Stop taking
+    /// new work here: deregister from discovery, fail readiness checks.
+    ///
+    /// ```swift
+    /// override func willStop() async {
+    ///     try? await registry.deregister(me)
+    /// }
+    /// ```
+    open func willStop() async {}
+
     /// Applies a reload (`SIGHUP`) to this service: settings read through `@Setting` already
     /// show the new values.
     open func doReload() async throws {}

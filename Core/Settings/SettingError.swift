@@ -13,6 +13,14 @@ public struct SettingError: Error, Sendable, CustomStringConvertible {
     /// What is wrong, in words.
     public var reason: String
 
+    /// A problem with the setting `key` (or the configuration as a whole when `nil`), whose value
+    /// came from `source`.
+    public init(key: String?, source: SettingSource, reason: String) {
+        self.key = key
+        self.source = source
+        self.reason = reason
+    }
+
     /// A value of the wrong type.
     public static func wrongType(key: String, expected: String, value: String, source: SettingSource) -> SettingError {
         SettingError(key: key, source: source, reason: "expected \(expected), got \"\(value)\"")

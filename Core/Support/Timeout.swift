@@ -1,11 +1,23 @@
 import Synchronization
 
 /// Thrown by ``withTimeout(_:_:)`` when the operation did not finish in time.
-struct TimeoutError: Error {}
+public struct TimeoutError: Error, CustomStringConvertible {
+    /// The time the operation had.
+    public var timeout: Duration?
+
+    /// An error for an operation that had `timeout`.
+    public init(timeout: Duration? = nil) { self.timeout = timeout }
+
+    public var description: String { timeout.map { "timed out after \($0)" } ?? "timed out" }
+}
 
 /// Runs `operation`, cancelling it and throwing ``TimeoutError`` if it takes longer than
-/// `timeout`.
-func withTimeout<T: Sendable>(
+/// `timeout`. The operation must end when cancelled (as ZeroMQ receives and sleeps do).
+///
+/// ```swift
+/// let reply = try await withTimeout(.seconds(2)) { try await socket.receive() }
+/// ```
+public func withTimeout<T: Sendable>(
     _ timeout: Duration,
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
@@ -13,7 +25,7 @@ func withTimeout<T: Sendable>(
         group.addTask { try await operation() }
         group.addTask {
             try await Task.sleep(for: timeout)
-            throw TimeoutError()
+            throw TimeoutError(timeout: timeout)
         }
         defer { group.cancelAll() }
         return try await group.next()!

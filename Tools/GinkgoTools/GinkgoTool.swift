@@ -1,0 +1,24 @@
+public import Ginkgo
+import GinkgoStdlib
+
+/// The `ginkgo` tool: the runner and manager over every stock service, plus the commands that
+/// look into a running system.
+///
+/// ```
+/// ginkgo Registry                                  # run a stock service
+/// ginkgo registry.yaml                             # ... configured by a file
+/// ginkgo ctl registry.yaml start                   # ... as a daemon (ginkgoctl registry.yaml start)
+/// ginkgo discover [NAME]                           # list registered instances
+/// ```
+public enum GinkgoTool {
+    /// The stock services `ginkgo` runs by name.
+    public static let services: [any RunnableService.Type] = [Registry.self, Announcer.self]
+
+    /// The version the tools print.
+    public static let version = "0.1.0"
+
+    /// The runner behind `ginkgo` and `ginkgoctl`.
+    public static var runner: Runner {
+        Runner(services: services, version: version, commands: [DiscoverCommand.command])
+    }
+}

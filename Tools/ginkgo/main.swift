@@ -1,0 +1,3 @@
+import GinkgoTools
+
+GinkgoTool.runner.main()
