@@ -5,29 +5,29 @@ import Foundation
 ///
 /// A plain value with no I/O: the client reports what happened and sleeps as long as the
 /// returned action says. Time comes in as instants of any clock, so tests drive it by hand.
-struct ReconnectStateMachine<Instant: InstantProtocol> where Instant.Duration == Duration {
+package struct ReconnectStateMachine<Instant: InstantProtocol> where Instant.Duration == Duration {
     /// What the owner does next.
-    enum Action: Equatable {
+    package enum Action: Equatable {
         /// Wait this long, then connect.
         case reconnect(after: Duration)
     }
 
-    let policy: ReconnectPolicy
+    package let policy: ReconnectPolicy
     /// Failed connects (or short-lived connections) since the last stable connection.
-    private(set) var failures = 0
+    package private(set) var failures = 0
     private var connectedAt: Instant?
 
-    init(policy: ReconnectPolicy) {
+    package init(policy: ReconnectPolicy) {
         self.policy = policy
     }
 
     /// A connection is up.
-    mutating func connected(at now: Instant) {
+    package mutating func connected(at now: Instant) {
         connectedAt = now
     }
 
     /// The connection ended (the peer closed it, it failed, or the handler returned).
-    mutating func disconnected(at now: Instant, using random: inout some RandomNumberGenerator) -> Action {
+    package mutating func disconnected(at now: Instant, using random: inout some RandomNumberGenerator) -> Action {
         if let connectedAt, connectedAt.duration(to: now) >= policy.stableAfter {
             failures = 0
         }
@@ -36,7 +36,7 @@ struct ReconnectStateMachine<Instant: InstantProtocol> where Instant.Duration ==
     }
 
     /// A connect attempt failed.
-    mutating func connectFailed(using random: inout some RandomNumberGenerator) -> Action {
+    package mutating func connectFailed(using random: inout some RandomNumberGenerator) -> Action {
         nextAttempt(using: &random)
     }
 
