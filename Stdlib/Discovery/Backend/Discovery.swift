@@ -91,6 +91,12 @@ public final class Discovery: Service, @unchecked Sendable {
                 logger.info("Found the registry at \(addresses[0]) by its beacon.")
             }
             return try RegistryClient(endpoints: addresses, timeout: timeout, logger: logger)
+        case "etcd":
+            return try EtcdBackend(
+                endpoints: endpoints.isEmpty ? [EtcdBackend.defaultEndpoint] : endpoints,
+                timeout: timeout,
+                logger: logger
+            )
         default:
             throw DiscoveryError(
                 .configuration,

@@ -30,6 +30,10 @@ public final class EtcdBackend: DiscoveryBackend {
     /// `etcd` and the endpoints, such as `etcd http://127.0.0.1:2379`.
     public let description: String
 
+    /// Where a local etcd serves clients: `http://127.0.0.1:2379`, the endpoint that
+    /// `discovery.backend=etcd` uses when `discovery.endpoints` is empty.
+    public static let defaultEndpoint = "http://127.0.0.1:2379"
+
     let gateway: EtcdGateway
     let keyspace: EtcdKeyspace
     let logger: Logger

@@ -44,7 +44,7 @@ extension EtcdGateway {
         case let error as DiscoveryError:
             return error.message
         case let error as IOError:
-            return "\(endpoint): \(error.description)"
+            return "\(endpoint): \(String(cString: strerror(error.errnoCode)).lowercased())"
         default:
             return "\(endpoint): \(error)"
         }

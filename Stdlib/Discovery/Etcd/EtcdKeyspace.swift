@@ -72,7 +72,7 @@ struct EtcdKeyspace: Sendable {
 
     private static func reason(_ error: any Error) -> String {
         switch error {
-        case DecodingError.keyNotFound(let key, _): "no \(key.stringValue)"
+        case DecodingError.keyNotFound(let key, _): "no field \(key.stringValue)"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
             DecodingError.dataCorrupted(let context):
             context.codingPath.isEmpty

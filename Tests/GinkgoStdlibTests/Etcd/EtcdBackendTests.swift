@@ -20,8 +20,7 @@ struct EtcdBackendTests {
 
     @Test func aRegisteredInstanceIsListed() async throws {
         let etcd = try await EtcdProcess.launch()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: LogCollector().logger)
-        try await withRunning(backend) { backend in
+        try await etcd.withBackend { backend in
             try await backend.register(Self.instance("echo-2"), ttl: .seconds(30))
             try await backend.register(Self.instance("echo-1"), ttl: .seconds(30))
             try await backend.register(Self.instance("other-1", name: "other"), ttl: .seconds(30))
@@ -34,8 +33,7 @@ struct EtcdBackendTests {
 
     @Test func deregisterRemovesAtOnce() async throws {
         let etcd = try await EtcdProcess.launch()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: LogCollector().logger)
-        try await withRunning(backend) { backend in
+        try await etcd.withBackend { backend in
             try await backend.register(Self.instance("echo-1"), ttl: .seconds(30))
             try await backend.deregister(Self.instance("echo-1").key)
             #expect(try await backend.instances(named: "echo").isEmpty)
@@ -48,9 +46,8 @@ struct EtcdBackendTests {
 
     @Test func aLeaseNotRenewedExpiresWhileARenewedOneLives() async throws {
         let etcd = try await EtcdProcess.launch()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: LogCollector().logger)
-        try await withRunning(backend) { backend in
-            try await WatchRecorder.recording(backend.watch("echo")) { watch in
+        try await etcd.withBackend { backend in
+            try await StreamRecorder.recording(backend.watch("echo")) { watch in
                 #expect(try await watch.next() == .snapshot([]))
                 let registered = ContinuousClock.now
                 try await backend.register(Self.instance("renewed"), ttl: .seconds(1))
@@ -83,8 +80,7 @@ struct EtcdBackendTests {
 
     @Test func renewAfterTheLeaseWasRevokedIsNotRegistered() async throws {
         let etcd = try await EtcdProcess.launch()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: LogCollector().logger)
-        try await withRunning(backend) { backend in
+        try await etcd.withBackend { backend in
             let key = Self.instance("echo-1").key
             try await backend.register(Self.instance("echo-1"), ttl: .seconds(30))
             try await backend.renew(key, ttl: .seconds(30))
@@ -128,8 +124,7 @@ struct EtcdBackendTests {
 
     @Test func anOversizedRegistrationIsRefusedWithWhatEtcdSaid() async throws {
         let etcd = try await EtcdProcess.launch()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: LogCollector().logger)
-        try await withRunning(backend) { backend in
+        try await etcd.withBackend { backend in
             var huge = Self.instance("echo-1")
             // Past etcd's 1.5 MiB request limit, short of the 2 MiB at which gRPC refuses first.
             huge.metadata["blob"] = String(repeating: "x", count: 1_700_000)
@@ -149,8 +144,7 @@ struct EtcdBackendTests {
     @Test func aValueThatIsNoInstanceIsSkippedAndLogged() async throws {
         let etcd = try await EtcdProcess.launch()
         let logs = LogCollector()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: logs.logger)
-        try await withRunning(backend) { backend in
+        try await etcd.withBackend(logs: logs) { backend in
             try await backend.register(Self.instance("echo-1"), ttl: .seconds(30))
             try await etcd.put("/ginkgo/services/echo/garbage", "not json {")
             try await etcd.put("/ginkgo/services/echo/impostor", Self.json(Self.instance("echo-9")))

@@ -13,11 +13,10 @@ struct EtcdWatchTests {
 
     @Test func aWatchSeesTheSnapshotThenEachChangeInOrder() async throws {
         let etcd = try await EtcdProcess.launch()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: LogCollector().logger)
-        try await withRunning(backend) { backend in
+        try await etcd.withBackend { backend in
             try await backend.register(instance("echo-1"), ttl: .seconds(30))
             try await backend.register(instance("other-1", name: "other"), ttl: .seconds(30))
-            try await WatchRecorder.recording(backend.watch("echo")) { watch in
+            try await StreamRecorder.recording(backend.watch("echo")) { watch in
                 #expect(try await watch.next() == .snapshot([instance("echo-1")]))
                 try await backend.register(instance("echo-2"), ttl: .seconds(30))
                 try await backend.register(instance("other-2", name: "other"), ttl: .seconds(30))
@@ -39,9 +38,8 @@ struct EtcdWatchTests {
     @Test func aWatchSurvivesAnEtcdRestart() async throws {
         let etcd = try await EtcdProcess.launch()
         let logs = LogCollector()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: logs.logger)
-        try await withRunning(backend) { backend in
-            try await WatchRecorder.recording(backend.watch("echo")) { watch in
+        try await etcd.withBackend(logs: logs) { backend in
+            try await StreamRecorder.recording(backend.watch("echo")) { watch in
                 #expect(try await watch.next() == .snapshot([]))
                 try await backend.register(instance("echo-1"), ttl: .seconds(60))
                 #expect(try await watch.nextChange() == DiscoveryChange(.added, instance("echo-1")))
@@ -54,7 +52,7 @@ struct EtcdWatchTests {
 
                 // Resumed from the revision after the last it saw: the change, and nothing twice.
                 #expect(try await watch.nextChange() == DiscoveryChange(.added, instance("echo-2")))
-                #expect(watch.updates.count == 3)
+                #expect(watch.elements.count == 3)
                 #expect(logs.lines.contains { $0.contains("watch interrupted") })
             }
         }
@@ -63,10 +61,9 @@ struct EtcdWatchTests {
     @Test func aWatchListsAgainAfterEtcdCompactedItsHistory() async throws {
         let etcd = try await EtcdProcess.launch()
         let logs = LogCollector()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: logs.logger)
-        try await withRunning(backend) { backend in
+        try await etcd.withBackend(logs: logs) { backend in
             try await backend.register(instance("echo-1"), ttl: .seconds(60))
-            try await WatchRecorder.recording(backend.watch("echo")) { watch in
+            try await StreamRecorder.recording(backend.watch("echo")) { watch in
                 #expect(try await watch.next() == .snapshot([instance("echo-1")]))
 
                 // While the watcher cannot reach etcd (it serves at another port for now), the
@@ -74,12 +71,7 @@ struct EtcdWatchTests {
                 etcd.kill()
                 let elsewhere = try EtcdProcess.freePorts(1)[0]
                 try await etcd.start(clientPort: elsewhere)
-                let other = try EtcdBackend(
-                    endpoints: ["http://127.0.0.1:\(elsewhere)"],
-                    timeout: .seconds(10),
-                    logger: LogCollector().logger
-                )
-                try await withRunning(other) { other in
+                try await etcd.withBackend(at: "http://127.0.0.1:\(elsewhere)") { other in
                     try await other.register(instance("echo-2"), ttl: .seconds(60))
                     try await other.deregister(instance("echo-1").key)
                 }
@@ -98,9 +90,8 @@ struct EtcdWatchTests {
     @Test func aWatchSkipsAValueThatIsNoInstance() async throws {
         let etcd = try await EtcdProcess.launch()
         let logs = LogCollector()
-        let backend = try EtcdBackend(endpoints: [etcd.endpoint], timeout: .seconds(10), logger: logs.logger)
-        try await withRunning(backend) { backend in
-            try await WatchRecorder.recording(backend.watch("echo")) { watch in
+        try await etcd.withBackend(logs: logs) { backend in
+            try await StreamRecorder.recording(backend.watch("echo")) { watch in
                 #expect(try await watch.next() == .snapshot([]))
                 try await etcd.put("/ginkgo/services/echo/garbage", "{\"name\": 42}")
                 try await backend.register(instance("echo-1"), ttl: .seconds(30))

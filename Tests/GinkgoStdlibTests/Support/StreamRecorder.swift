@@ -2,10 +2,11 @@ import Ginkgo
 import GinkgoStdlib
 import Synchronization
 
-/// Consumes a watch and hands its updates to a test one at a time, each wait bounded.
-final class WatchRecorder: Sendable {
+/// Consumes a stream (a watch) in a child task and hands its elements to a test one at a time,
+/// each wait bounded.
+final class StreamRecorder<Element: Sendable>: Sendable {
     private struct State {
-        var updates: [WatchUpdate] = []
+        var elements: [Element] = []
         var taken = 0
         var end: Result<Void, any Error>?
         var waiter: CheckedContinuation<Void, Never>?
@@ -14,10 +15,10 @@ final class WatchRecorder: Sendable {
 
     /// Runs `body` while a child task records `stream`; stops listening when `body` returns.
     static func recording<T: Sendable>(
-        _ stream: AsyncThrowingStream<WatchUpdate, any Error>,
-        _ body: (WatchRecorder) async throws -> T
+        _ stream: AsyncThrowingStream<Element, any Error>,
+        _ body: (StreamRecorder) async throws -> T
     ) async throws -> T {
-        let recorder = WatchRecorder()
+        let recorder = StreamRecorder()
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await recorder.record(stream) }
             defer { group.cancelAll() }
@@ -25,34 +26,27 @@ final class WatchRecorder: Sendable {
         }
     }
 
-    /// The next update not yet taken, waiting for it at most `limit`.
-    func next(within limit: Duration = .seconds(30)) async throws -> WatchUpdate {
+    /// The next element not yet taken, waiting for it at most `limit`.
+    func next(within limit: Duration = .seconds(30)) async throws -> Element {
         try await withTimeout(limit) { await self.waitForMore() }
         return try state.withLock { state in
-            if state.taken < state.updates.count {
+            if state.taken < state.elements.count {
                 defer { state.taken += 1 }
-                return state.updates[state.taken]
+                return state.elements[state.taken]
             }
             if case .failure(let error) = state.end { throw error }
-            throw WatchEnded()
+            throw StreamEnded()
         }
     }
 
-    /// The next update, which must be a change.
-    func nextChange(within limit: Duration = .seconds(30)) async throws -> DiscoveryChange {
-        let update = try await next(within: limit)
-        guard case .change(let change) = update else { throw Unexpected(update: update) }
-        return change
-    }
+    /// Every element recorded so far, taken or not.
+    var elements: [Element] { state.withLock { $0.elements } }
 
-    /// Every update recorded so far, taken or not.
-    var updates: [WatchUpdate] { state.withLock { $0.updates } }
-
-    private func record(_ stream: AsyncThrowingStream<WatchUpdate, any Error>) async {
+    private func record(_ stream: AsyncThrowingStream<Element, any Error>) async {
         do {
-            for try await update in stream {
+            for try await element in stream {
                 state.withLock { state in
-                    state.updates.append(update)
+                    state.elements.append(element)
                     defer { state.waiter = nil }
                     return state.waiter
                 }?.resume()
@@ -75,7 +69,7 @@ final class WatchRecorder: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state in
-                    if state.taken < state.updates.count || state.end != nil || Task.isCancelled { return true }
+                    if state.taken < state.elements.count || state.end != nil || Task.isCancelled { return true }
                     state.waiter = continuation
                     return false
                 }
@@ -89,11 +83,21 @@ final class WatchRecorder: Sendable {
         }
     }
 
-    /// The watch ended although the test expected more.
-    struct WatchEnded: Error {}
+}
 
-    /// An update other than the change the test expected.
-    struct Unexpected: Error {
-        var update: WatchUpdate
+/// The stream ended although the test expected more.
+struct StreamEnded: Error {}
+
+/// An update other than the change the test expected.
+struct UnexpectedUpdate: Error {
+    var update: WatchUpdate
+}
+
+extension StreamRecorder where Element == WatchUpdate {
+    /// The next update, which must be a change.
+    func nextChange(within limit: Duration = .seconds(30)) async throws -> DiscoveryChange {
+        let update = try await next(within: limit)
+        guard case .change(let change) = update else { throw UnexpectedUpdate(update: update) }
+        return change
     }
 }
