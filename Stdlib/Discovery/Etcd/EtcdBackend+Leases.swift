@@ -4,7 +4,7 @@ extension EtcdBackend {
     /// Puts `instance` at its key under a new lease of `ttl` (rounded up to whole seconds; etcd
     /// raises a TTL below its minimum, 2 s by default). Registering again replaces the record
     /// in one put, so a watcher sees a health change or an update, never a removal, and the
-    /// old lease is revoked.
+    /// old lease, which no key is on any more, is revoked.
     public func register(_ instance: ServiceInstance, ttl: Duration) async throws {
         try keyspace.validate(name: instance.name, id: instance.id)
         let value = try JSONEncoder().encode(instance)
@@ -19,8 +19,9 @@ extension EtcdBackend {
                 "\(description) granted no lease: \(grant.error ?? "no ID in the answer")"
             )
         }
+        let put: EtcdEmptyResponse
         do {
-            _ = try await gateway.call(
+            put = try await gateway.call(
                 "/v3/kv/put",
                 EtcdPutRequest(key: keyspace.key(instance.key), value: EtcdBytes(Array(value)), lease: EtcdInt(lease)),
                 as: EtcdEmptyResponse.self
@@ -29,8 +30,22 @@ extension EtcdBackend {
             await revoke(lease)
             throw error
         }
-        let replaced = leases.withLock { $0.updateValue(lease, forKey: instance.key) }
-        if let replaced, replaced != lease { await revoke(replaced) }
+        let registration = Registration(
+            lease: lease,
+            cluster: put.header?.clusterID,
+            revision: put.header?.revision?.value ?? 0
+        )
+        // The lease that no key is on any more: the one replaced, or ours when an overlapping
+        // registration of the same instance put its record after ours.
+        let unused = leases.withLock { leases -> Int64? in
+            if let current = leases[instance.key], current.cluster == registration.cluster,
+                current.revision > registration.revision
+            {
+                return lease
+            }
+            return leases.updateValue(registration, forKey: instance.key)?.lease
+        }
+        if let unused { await revoke(unused) }
         logger.debug("etcd: registered", metadata: ["instance": "\(instance.key)", "lease": "\(lease)"])
     }
 
@@ -40,7 +55,7 @@ extension EtcdBackend {
     /// - Throws: ``DiscoveryError`` with ``DiscoveryError/Code/notRegistered`` when this backend
     ///   did not register the instance, or its lease has expired or was revoked.
     public func renew(_ instance: ServiceInstance.Key, ttl: Duration) async throws {
-        guard let lease = leases.withLock({ $0[instance] }) else {
+        guard let lease = leases.withLock({ $0[instance]?.lease }) else {
             throw DiscoveryError(.notRegistered, "\(description): \(instance) was not registered through this backend")
         }
         let answer: EtcdStreamMessage<EtcdLease>
@@ -70,7 +85,7 @@ extension EtcdBackend {
             EtcdDeleteRangeRequest(key: keyspace.key(instance)),
             as: EtcdEmptyResponse.self
         )
-        if let lease = leases.withLock({ $0.removeValue(forKey: instance) }) { await revoke(lease) }
+        if let registration = leases.withLock({ $0.removeValue(forKey: instance) }) { await revoke(registration.lease) }
         logger.debug("etcd: deregistered", metadata: ["instance": "\(instance)"])
     }
 
@@ -92,7 +107,7 @@ extension EtcdBackend {
 
     private func forget(_ lease: Int64, of instance: ServiceInstance.Key) {
         leases.withLock { leases in
-            if leases[instance] == lease { leases[instance] = nil }
+            if leases[instance]?.lease == lease { leases[instance] = nil }
         }
     }
 

@@ -39,8 +39,17 @@ public final class EtcdBackend: DiscoveryBackend {
     let logger: Logger
     /// How a watch waits before it lists or streams again after a failure.
     let reconnectPolicy = ReconnectPolicy(initialDelay: .milliseconds(100), maximumDelay: .seconds(5))
-    /// The lease of each instance this backend registered.
-    let leases = Mutex<[ServiceInstance.Key: Int64]>([:])
+    /// The registration of each instance this backend registered.
+    let leases = Mutex<[ServiceInstance.Key: Registration]>([:])
+
+    /// The lease an instance's key is on, and the revision of the put that put it there: when
+    /// registrations of one instance overlap, the later put (by etcd's order) wins; a put in
+    /// another cluster (etcd replaced, its revisions counting anew) wins too.
+    struct Registration: Sendable {
+        var lease: Int64
+        var cluster: String?
+        var revision: Int64
+    }
 
     private let state = Mutex(State())
     private let jobs: AsyncStream<WatchJob>

@@ -56,7 +56,14 @@ struct EtcdBytes: Codable, Hashable, Sendable {
 
 /// The header of every response; the revision is the store's when etcd answered.
 struct EtcdHeader: Decodable, Sendable {
+    /// A uint64, kept as the gateway's text.
+    var clusterID: String?
     var revision: EtcdInt?
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id"
+        case revision
+    }
 }
 
 /// A key, its value and the revision that last changed it.

@@ -84,7 +84,7 @@ struct EtcdBackendTests {
             let key = Self.instance("echo-1").key
             try await backend.register(Self.instance("echo-1"), ttl: .seconds(30))
             try await backend.renew(key, ttl: .seconds(30))
-            let lease = try #require(backend.leases.withLock { $0[key] })
+            let lease = try #require(backend.leases.withLock { $0[key]?.lease })
             try await etcd.revoke(lease)
             #expect(try await backend.instances(named: "echo").isEmpty)
             let error = await #expect(throws: DiscoveryError.self) { try await backend.renew(key, ttl: .seconds(30)) }
@@ -93,6 +93,25 @@ struct EtcdBackendTests {
             try await backend.register(Self.instance("echo-1"), ttl: .seconds(30))
             try await backend.renew(key, ttl: .seconds(30))
             #expect(try await backend.instances(named: "echo") == [Self.instance("echo-1")])
+        }
+    }
+
+    @Test func overlappingRegistrationsLeaveTheKeyOnTheLeaseThatIsRenewed() async throws {
+        let etcd = try await EtcdProcess.launch()
+        try await etcd.withBackend { backend in
+            try await withThrowingDiscardingTaskGroup { group in
+                for round in 0..<8 {
+                    group.addTask {
+                        let health: InstanceHealth = round.isMultiple(of: 2) ? .healthy : .unhealthy
+                        try await backend.register(Self.instance("echo-1", health: health), ttl: .seconds(30))
+                    }
+                }
+            }
+            let lease = try #require(backend.leases.withLock { $0[Self.instance("echo-1").key]?.lease })
+            #expect(try await etcd.leases() == [lease])
+            try await etcd.revoke(lease)
+            let left = try await backend.instances(named: "echo")
+            #expect(left.isEmpty)
         }
     }
 
@@ -168,6 +187,8 @@ struct EtcdBackendTests {
             }
             #expect(error?.code == .configuration, "\(endpoints)")
         }
+        // One never run closes its HTTP client when dropped (AsyncHTTPClient traps otherwise).
+        _ = try EtcdBackend(endpoints: ["http://127.0.0.1:2379/"], timeout: .seconds(1), logger: logger)
     }
 
     static func json(_ instance: ServiceInstance) -> String {

@@ -141,6 +141,14 @@ final class EtcdProcess: Sendable {
         }
     }
 
+    /// The IDs of the leases etcd holds.
+    func leases() async throws -> [Int64] {
+        struct Everything: Encodable, Sendable {}
+        struct Leases: Decodable, Sendable { var leases: [EtcdLease]? }
+        let answer = try await admin { try await $0.call("/v3/lease/leases", Everything(), as: Leases.self) }
+        return (answer.leases ?? []).compactMap { $0.id?.value }
+    }
+
     /// Compacts the history up to the current revision, which it returns.
     @discardableResult
     func compact() async throws -> Int64 {
