@@ -156,11 +156,15 @@ struct EtcdWatchRequest: Encodable, Sendable {
         var key: EtcdBytes
         var rangeEnd: EtcdBytes
         var startRevision: EtcdInt
+        /// Asks for an empty message now and then (every 10 minutes by default), so that the
+        /// watch of a quiet name still moves its revision on and resumes within etcd's history.
+        var progressNotify = true
 
         enum CodingKeys: String, CodingKey {
             case key
             case rangeEnd = "range_end"
             case startRevision = "start_revision"
+            case progressNotify = "progress_notify"
         }
     }
 
