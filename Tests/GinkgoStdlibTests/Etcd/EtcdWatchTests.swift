@@ -69,7 +69,10 @@ struct EtcdWatchTests {
                 // While the watcher cannot reach etcd (it serves at another port for now), the
                 // names change and the history it would resume from is compacted away.
                 etcd.kill()
-                let elsewhere = try EtcdProcess.freePorts(1)[0]
+                // Of three free ports, one at least is neither of etcd's own (both free just now).
+                let elsewhere = try #require(
+                    try EtcdProcess.freePorts(3).first { ![etcd.clientPort, etcd.peerPort].contains($0) }
+                )
                 try await etcd.start(clientPort: elsewhere)
                 try await etcd.withBackend(at: "http://127.0.0.1:\(elsewhere)") { other in
                     try await other.register(instance("echo-2"), ttl: .seconds(60))
