@@ -16,6 +16,11 @@ class Probe: Service, @unchecked Sendable {
     override func doReload() async throws { recorder.record("\(name).reload") }
 }
 
+/// A probe that also records `name.willStop`.
+final class StopNoticingProbe: Probe, @unchecked Sendable {
+    override func willStop() async { recorder.record("\(name).willStop") }
+}
+
 /// A probe whose `doStart` runs before its children start.
 final class EarlyProbe: Probe, @unchecked Sendable {
     override var startBefore: Bool { true }

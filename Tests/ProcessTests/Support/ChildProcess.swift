@@ -8,7 +8,8 @@ import Testing
 final class ChildProcess: Sendable {
     private struct State {
         var output = ""
-        var waiters: [(text: String, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(id: Int, text: String, continuation: CheckedContinuation<Void, Never>)] = []
+        var nextWaiter = 0
         var exited = false
     }
 
@@ -75,15 +76,27 @@ final class ChildProcess: Sendable {
         for waiter in ready { waiter.continuation.resume() }
     }
 
-    /// Waits until the output contains `text` (or the child has closed its output).
+    /// Waits until the output contains `text`, the child has closed its output, or the task is
+    /// cancelled (as a test's time limit does).
     func wait(for text: String) async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLock { state in
-                if state.output.contains(text) || state.exited { return true }
-                state.waiters.append((text, continuation))
-                return false
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state in
+                    if state.output.contains(text) || state.exited || Task.isCancelled { return true }
+                    state.waiters.append((id, text, continuation))
+                    return false
+                }
+                if done { continuation.resume() }
             }
-            if done { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.waiters.firstIndex { $0.id == id }.map { state.waiters.remove(at: $0) }
+            }
+            waiter?.continuation.resume()
         }
     }
 
