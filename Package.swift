@@ -75,7 +75,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Stdlib",
-            exclude: ["Discovery/PROTOCOL.md"]
+            exclude: ["Discovery/PROTOCOL.md", "Messaging/PROTOCOL.md"]
         ),
         .target(
             name: "GinkgoTools",
