@@ -83,6 +83,7 @@ let package = Package(
                 "Ginkgo",
                 "GinkgoStdlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tools/GinkgoTools"
         ),

@@ -72,6 +72,56 @@ struct DiscoveryToolTests {
         await registryProcess.expectCleanExit()
     }
 
+    @Test func aRestartedRegistryGetsTheAnnouncerBack() async throws {
+        let first = try await startRegistry()
+        let announcer = try await announce("demo", ttl: "1500ms")
+        #expect(try await discover("demo").output.hasPrefix("demo "))
+        first.signal(SIGKILL)
+        _ = await first.exitStatus()
+        let second = try await startRegistry()
+        try await waitUntil("the announcer to register again") { try await discover("demo").output.hasPrefix("demo ") }
+        // Registered twice: by a renewal answered "not registered", or by a retry after renewals
+        // went unanswered while no registry was there.
+        try await waitUntil("the second registration in the log") {
+            announcer.output.components(separatedBy: "Registered demo/").count == 3
+        }
+        announcer.signal(SIGTERM)
+        await announcer.expectCleanExit()
+        second.signal(SIGTERM)
+        await second.expectCleanExit()
+    }
+
+    @Test func daemonsFindTheRegistryByItsBeacon() async throws {
+        let port = Int.random(in: 40_000...50_000)
+        let beacon = ["--set", "beacon.port=\(port)"]
+        let registryProcess = try ChildProcess(
+            "ginkgo",
+            [
+                "Registry", "--set", "registry.endpoint=\(registry)", "--set", "registry.beacon=true",
+                "--set", "beacon.address=127.255.255.255", "--set", "beacon.interval=200ms",
+            ] + beacon
+        )
+        await registryProcess.expect("registry is ready.")
+        let announcer = try ChildProcess(
+            "ginkgo",
+            [
+                "Announcer", "--set", "announce.name=lan", "--set", "discovery.endpoints=beacon",
+                "--set", "announce.endpoints=tcp://127.0.0.1:9999",
+            ] + beacon
+        )
+        await announcer.expect("announcer is ready.")
+        await announcer.expect("Found the registry at \(registry) by its beacon.")
+        let found = try await ChildProcess.run(
+            "ginkgo",
+            ["discover", "lan", "--set", "discovery.endpoints=beacon"] + beacon
+        )
+        #expect(found.output.hasPrefix("lan "), "\(found.output)")
+        announcer.signal(SIGTERM)
+        await announcer.expectCleanExit()
+        registryProcess.signal(SIGTERM)
+        await registryProcess.expectCleanExit()
+    }
+
     @Test func badInputGetsAClearErrorAndANonZeroExit() async throws {
         // No registry there: discover names it.
         let unreachable = try await discover("demo")

@@ -36,6 +36,7 @@ struct DiscoverCommand: ParsableCommand {
     var overrides: [String] = []
 
     func execute() async -> Int32 {
+        ToolSettings.quietLogging()
         let settings: Settings
         do {
             settings = try ToolSettings.load(file: config, overrides: overrides)

@@ -1,5 +1,6 @@
 import Foundation
 import Ginkgo
+import Logging
 
 /// Settings for the tool commands, read like the runner reads them: `--set`, then the
 /// environment, then the config file.
@@ -15,6 +16,16 @@ enum ToolSettings {
         let environment = ProcessInfo.processInfo.environment
         if let file { return try Settings(file: file, overrides: pairs, environment: environment) }
         return try Settings(overrides: pairs, environment: environment)
+    }
+
+    /// Sends log lines of warning and above to standard error, so a command's output is only its
+    /// answer. Called once, first thing, by each command.
+    static func quietLogging() {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
     }
 
     /// Prints `ginkgo COMMAND: error` to standard error.
