@@ -120,10 +120,56 @@ let package = Package(
             dependencies: ["quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl"],
             path: "Tests/ProcessTests"
         ),
+        .target(
+            name: "BenchmarkSupport",
+            path: "Benchmarks/Support"
+        ),
         .executableTarget(
             name: "service-tree-bench",
-            dependencies: ["Ginkgo"],
+            dependencies: ["Ginkgo", "BenchmarkSupport"],
             path: "Benchmarks/ServiceTree"
+        ),
+        .executableTarget(
+            name: "echo-bench",
+            dependencies: [
+                "Ginkgo", "GinkgoNet", "BenchmarkSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Echo"
+        ),
+        .executableTarget(
+            name: "nio-echo-server",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/NIOEcho"
+        ),
+        .executableTarget(
+            name: "http-bench",
+            dependencies: [
+                "Ginkgo", "GinkgoNet", "BenchmarkSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HTTP"
+        ),
+        .executableTarget(
+            name: "hummingbird-hello",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HummingbirdHello"
+        ),
+        .executableTarget(
+            name: "zmq-bench",
+            dependencies: ["GinkgoZeroMQ", "BenchmarkSupport"],
+            path: "Benchmarks/ZeroMQ"
         ),
         .target(
             name: "TestSupport",

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Ginkgo
 
 /// Row 6 of the benchmarks: start and stop of a tree of 10,000 services, and spawn and join of
@@ -5,8 +6,8 @@ import Ginkgo
 @main
 struct ServiceTreeBenchmark {
     static func main() async throws {
-        let services = argument("--services", default: 10_000)
-        let tasks = argument("--tasks", default: 100_000)
+        let services = Arguments.int("--services", default: 10_000)
+        let tasks = Arguments.int("--tasks", default: 100_000)
         let clock = ContinuousClock()
 
         let root = Service(name: "root")
@@ -19,7 +20,7 @@ struct ServiceTreeBenchmark {
         let treeStarted = clock.now
         try await root.start()
         await root.stop()
-        report("tree_start_stop", clock.now - treeStarted)
+        Report.figure("tree_start_stop", clock.now - treeStarted)
 
         let owner = Service(name: "owner")
         try await owner.start()
@@ -28,18 +29,7 @@ struct ServiceTreeBenchmark {
         handles.reserveCapacity(tasks)
         for _ in 0..<tasks { handles.append(owner.spawn {}) }
         for handle in handles { try await handle.value }
-        report("spawn_join", clock.now - spawnStarted)
+        Report.figure("spawn_join", clock.now - spawnStarted)
         await owner.stop()
-    }
-
-    static func argument(_ name: String, default value: Int) -> Int {
-        let arguments = CommandLine.arguments
-        guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return value }
-        return Int(arguments[index + 1]) ?? value
-    }
-
-    static func report(_ name: String, _ duration: Duration) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        print("\(name) \(seconds)")
     }
 }
