@@ -4,7 +4,8 @@ received its first line, so its handler runs).
 
     python3 footprint.py PORT CONNECTIONS -- COMMAND...
 
-Prints `ready_ms`, `rss_idle_mib` and `rss_connections_mib` lines.
+Prints `ready_ms`, then `rss_idle_mib` and `rss_connections_mib` (VmRSS), each followed by its
+anonymous part (`anon_…`, RssAnon: the memory that is not pages of shared libraries and files).
 """
 import socket
 import subprocess
@@ -12,12 +13,18 @@ import sys
 import time
 
 
-def resident_mib(pid):
+def resident_mib(pid, field="VmRSS"):
     with open("/proc/%d/status" % pid) as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024.0
-    raise RuntimeError("no VmRSS for %d" % pid)
+    raise RuntimeError("no %s for %d" % (field, pid))
+
+
+def report(name, pid):
+    """Resident memory in all, and the anonymous part (what is not pages of shared files)."""
+    print("rss_%s_mib %f" % (name, resident_mib(pid)), flush=True)
+    print("anon_%s_mib %f" % (name, resident_mib(pid, "RssAnon")), flush=True)
 
 
 def wait_until_accepting(port, process, deadline):
@@ -41,12 +48,12 @@ def main():
         wait_until_accepting(port, process, started + 30)
         print("ready_ms %f" % ((time.perf_counter() - started) * 1000), flush=True)
         time.sleep(1)
-        print("rss_idle_mib %f" % resident_mib(process.pid), flush=True)
+        report("idle", process.pid)
         clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(connections)]
         for client in clients:
             client.recv(64)
         time.sleep(2)
-        print("rss_connections_mib %f" % resident_mib(process.pid), flush=True)
+        report("connections", process.pid)
         for client in clients:
             client.close()
     finally:

@@ -45,11 +45,11 @@ struct ZeroMQBenchmark {
     static func push(_ endpoint: String, count: Int, payload: Message) async throws {
         let socket = try Socket(.push)
         try socket.connect(endpoint)
-        let burst = 256
+        let burst = [Message](repeating: payload, count: 256)
         var sent = 0
         while sent < count {
-            let now = min(burst, count - sent)
-            try await socket.send(contentsOf: repeatElement(payload, count: now))
+            let now = min(burst.count, count - sent)
+            try await socket.send(contentsOf: now == burst.count ? burst : Array(burst.prefix(now)))
             sent += now
         }
         await socket.context.terminate()

@@ -36,6 +36,22 @@ struct SocketTests {
         #expect(received[2].count == 300)
     }
 
+    @Test func framesKeptInlineAndFramesKeptInLibzmqBuffersBothRoundTrip() async throws {
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        // 24 bytes and fewer live inside the Frame value; larger ones in a libzmq message.
+        let sizes = [0, 1, 23, 24, 25, 256, 257]
+        let frames = sizes.map { size in Frame((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ size) }) }
+        try await push.send(Message(frames: frames))
+        try await push.send(contentsOf: frames.map { Message(frames: [$0]) })
+        #expect(try await pull.receive().frames == frames)
+        for frame in frames {
+            let received = try await pull.receive()
+            #expect(received[0] == frame)
+            #expect(received[0].count == frame.count)
+            #expect(received[0].hashValue == frame.hashValue)
+        }
+    }
+
     @Test func oneMebibyteMessages() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         let payload = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }

@@ -2,8 +2,9 @@ import CZeroMQ
 
 /// One frame of a ZeroMQ ``Message``: an immutable run of bytes.
 ///
-/// A received frame keeps libzmq's buffer (no copy); a large frame you send is handed to libzmq
-/// by reference. Frames are values: cheap to copy, safe to share between tasks.
+/// A frame of up to 24 bytes is kept inside the value; a larger received frame keeps libzmq's
+/// buffer (no copy), and a large frame you send is handed to libzmq by reference. Frames are
+/// values: cheap to copy, safe to share between tasks.
 ///
 /// ```swift
 /// let topic: Frame = "tick"
@@ -14,27 +15,48 @@ import CZeroMQ
 /// `@unchecked Sendable`: its storage is immutable once made (see `FrameStorage`), so sharing it
 /// between threads needs no lock.
 public struct Frame: @unchecked Sendable {
-    let storage: FrameStorage
+    enum Storage {
+        case inline(InlineBytes)
+        case shared(FrameStorage)
+    }
 
-    init(storage: FrameStorage) {
-        self.storage = storage
+    let storage: Storage
+
+    /// Takes over a received `message` (left empty): small ones are copied inline and the message
+    /// closed, larger ones kept as they are.
+    init(moving message: UnsafeMutablePointer<zmq_msg_t>) {
+        let count = zmq_msg_size(message)
+        if count <= InlineBytes.capacity {
+            storage = .inline(InlineBytes(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: count)))
+            zmq_msg_close(message)
+            zmq_msg_init(message)
+        } else {
+            storage = .shared(FrameStorage.make(moving: message))
+        }
+    }
+
+    /// A frame holding a copy of `bytes`.
+    init(copying bytes: UnsafeRawBufferPointer) {
+        if bytes.count <= InlineBytes.capacity {
+            storage = .inline(InlineBytes(bytes))
+        } else {
+            storage = .shared(FrameStorage.make(copying: bytes))
+        }
     }
 
     /// A frame holding a copy of `bytes`.
     public init(_ bytes: some Sequence<UInt8>) {
-        if let storage = bytes.withContiguousStorageIfAvailable({
-            FrameStorage.make(copying: UnsafeRawBufferPointer($0))
-        }) {
-            self.storage = storage
+        if let frame = bytes.withContiguousStorageIfAvailable({ Frame(copying: UnsafeRawBufferPointer($0)) }) {
+            self = frame
         } else {
-            self.storage = Array(bytes).withUnsafeBytes { FrameStorage.make(copying: $0) }
+            self = Array(bytes).withUnsafeBytes { Frame(copying: $0) }
         }
     }
 
     /// A frame holding the UTF-8 bytes of `string`.
     public init(_ string: String) {
         var string = string
-        self.storage = string.withUTF8 { FrameStorage.make(copying: UnsafeRawBufferPointer($0)) }
+        self = string.withUTF8 { Frame(copying: UnsafeRawBufferPointer($0)) }
     }
 
     /// An empty frame, such as the delimiter of a request envelope.
@@ -42,7 +64,18 @@ public struct Frame: @unchecked Sendable {
 
     /// Calls `body` with the frame's bytes, valid only during the call.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        try withExtendedLifetime(storage) { try body(storage.bytes) }
+        switch storage {
+        case .inline(let bytes): try bytes.withUnsafeBytes(body)
+        case .shared(let shared): try withExtendedLifetime(shared) { try body(shared.bytes) }
+        }
+    }
+
+    /// Initialises `message` (uninitialised) with the frame's bytes, for sending.
+    func makeOutgoing(_ message: UnsafeMutablePointer<zmq_msg_t>) {
+        switch storage {
+        case .inline(let bytes): bytes.makeOutgoing(message)
+        case .shared(let shared): shared.makeOutgoing(message)
+        }
     }
 
     /// The bytes, copied into an array.
@@ -57,7 +90,12 @@ extension Frame: RandomAccessCollection {
     public var startIndex: Int { 0 }
 
     /// The number of bytes.
-    public var endIndex: Int { storage.bytes.count }
+    public var endIndex: Int {
+        switch storage {
+        case .inline(let bytes): bytes.count
+        case .shared(let shared): shared.bytes.count
+        }
+    }
 
     /// The byte at `position`.
     public subscript(position: Int) -> UInt8 {

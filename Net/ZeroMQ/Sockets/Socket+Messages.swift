@@ -24,23 +24,38 @@ extension Socket {
 
         /// Receives batches of messages and hands them out one by one.
         public struct Iterator: AsyncIteratorProtocol {
-            let socket: Socket
-            let batch: Int
-            var buffer: [Message] = []
-            var index = 0
+            @usableFromInline let socket: Socket
+            @usableFromInline let batch: Int
+            @usableFromInline var buffer: [Message] = []
+            @usableFromInline var index = 0
+
+            init(socket: Socket, batch: Int) {
+                self.socket = socket
+                self.batch = batch
+            }
 
             /// The next message; `nil` once the socket is closed.
+            ///
+            /// Inlinable so that a message already received costs the caller no async call.
+            @inlinable
             public mutating func next() async throws -> Message? {
                 if index == buffer.count {
-                    do {
-                        buffer = try await socket.receive(upTo: batch)
-                    } catch let error as ZMQError where socket.isClosed && error.code == ZMQError.closedCode {
-                        return nil
-                    }
-                    index = 0
+                    guard try await refill() else { return nil }
                 }
                 defer { index += 1 }
                 return buffer[index]
+            }
+
+            /// Receives the next batch; `false` once the socket is closed.
+            @usableFromInline
+            mutating func refill() async throws -> Bool {
+                do {
+                    buffer = try await socket.receive(upTo: batch)
+                } catch let error as ZMQError where socket.isClosed && error.code == ZMQError.closedCode {
+                    return false
+                }
+                index = 0
+                return true
             }
         }
     }

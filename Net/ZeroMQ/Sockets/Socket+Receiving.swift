@@ -55,6 +55,7 @@ extension Socket {
         let (result, ready) = state.withLock {
             state -> (Result<ReceiveStep, ZMQError>, [UnsafeContinuation<Void, any Error>]) in
             var messages: [Message] = []
+            messages.reserveCapacity(Swift.min(limit, 256))
             do throws(ZMQError) {
                 while messages.count < limit, let message = try state.receiveNow() {
                     messages.append(message)

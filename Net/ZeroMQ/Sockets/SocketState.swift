@@ -72,7 +72,7 @@ struct SocketState {
                 throw ZMQError(code, operation: "receive on \(type)", hint: receiveHint(code))
             }
             let more = zmq_msg_more(&message) != 0
-            let frame = Frame(storage: FrameStorage.make(moving: &message))
+            let frame = Frame(moving: &message)
             if !more && frames.isEmpty { return Message(single: frame) }
             frames.append(frame)
             if !more { return Message(frames: frames) }
@@ -97,7 +97,7 @@ struct SocketState {
         var outgoing = zmq_msg_t()
         var index = 0
         while index <= last {
-            message[index].storage.makeOutgoing(&outgoing)
+            message[index].makeOutgoing(&outgoing)
             let flags = ZMQ_DONTWAIT | (index < last ? ZMQ_SNDMORE : 0)
             if zmq_msg_send(&outgoing, handle, flags) < 0 {
                 let code = zmq_errno()
