@@ -28,15 +28,7 @@ struct DiscoveryOnEtcdTests {
             return result.output
         }
         func announce() async throws -> ChildProcess {
-            let announcer = try ChildProcess(
-                "ginkgo",
-                [
-                    "Announcer", "--set", "announce.name=demo", "--set", "announce.endpoints=tcp://127.0.0.1:9999",
-                    "--set", "announce.ttl=2s",
-                ] + backend
-            )
-            await announcer.expect("announcer is ready.")
-            return announcer
+            try await DiscoveryToolTests.announce("demo", ["--set", "announce.ttl=2s"] + backend)
         }
 
         #expect(try await discover() == "")

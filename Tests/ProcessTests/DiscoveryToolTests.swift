@@ -20,12 +20,15 @@ struct DiscoveryToolTests {
     }
 
     func announce(_ name: String, ttl: String = "10s") async throws -> ChildProcess {
+        try await Self.announce(name, ["--set", "announce.ttl=\(ttl)"] + discovery)
+    }
+
+    /// `ginkgo Announcer` of `name` at tcp://127.0.0.1:9999, with `settings`, once ready.
+    static func announce(_ name: String, _ settings: [String]) async throws -> ChildProcess {
         let announcer = try ChildProcess(
             "ginkgo",
-            [
-                "Announcer", "--set", "announce.name=\(name)", "--set", "announce.endpoints=tcp://127.0.0.1:9999",
-                "--set", "announce.ttl=\(ttl)",
-            ] + discovery
+            ["Announcer", "--set", "announce.name=\(name)", "--set", "announce.endpoints=tcp://127.0.0.1:9999"]
+                + settings
         )
         await announcer.expect("announcer is ready.")
         return announcer
@@ -102,14 +105,7 @@ struct DiscoveryToolTests {
             ] + beacon
         )
         await registryProcess.expect("registry is ready.")
-        let announcer = try ChildProcess(
-            "ginkgo",
-            [
-                "Announcer", "--set", "announce.name=lan", "--set", "discovery.endpoints=beacon",
-                "--set", "announce.endpoints=tcp://127.0.0.1:9999",
-            ] + beacon
-        )
-        await announcer.expect("announcer is ready.")
+        let announcer = try await Self.announce("lan", ["--set", "discovery.endpoints=beacon"] + beacon)
         await announcer.expect("Found the registry at \(registry) by its beacon.")
         let found = try await ChildProcess.run(
             "ginkgo",
