@@ -73,6 +73,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Stdlib",
             exclude: ["Discovery/PROTOCOL.md", "Messaging/PROTOCOL.md"]
@@ -91,7 +92,11 @@ let package = Package(
         .executableTarget(name: "ginkgoctl", dependencies: ["GinkgoTools"], path: "Tools/ginkgoctl"),
         .testTarget(
             name: "GinkgoStdlibTests",
-            dependencies: ["GinkgoStdlib", "Ginkgo", "GinkgoZeroMQ", "TestSupport"],
+            dependencies: [
+                "GinkgoStdlib", "Ginkgo", "GinkgoZeroMQ", "GinkgoNet", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             path: "Tests/GinkgoStdlibTests"
         ),
         .testTarget(

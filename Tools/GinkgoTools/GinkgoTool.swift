@@ -12,7 +12,7 @@ import GinkgoStdlib
 /// ```
 public enum GinkgoTool {
     /// The stock services `ginkgo` runs by name.
-    public static let services: [any RunnableService.Type] = [Registry.self, Announcer.self]
+    public static let services: [any RunnableService.Type] = [Registry.self, Announcer.self, HealthChecker.self]
 
     /// The version the tools print.
     public static let version = "0.1.0"
