@@ -48,7 +48,7 @@ public final class HealthChecker: Service, RunnableService, @unchecked Sendable 
     /// A checker configured by its settings.
     public required init() {
         let announcer = Announcer()
-        monitor = HealthMonitor(announcer: announcer) { settings in
+        monitor = HealthMonitor(announcer: { announcer }) { settings in
             try settings.value(of: Self.checks).map { try Self.check($0, settings: settings) }
         }
         super.init(name: "healthchecker")

@@ -13,7 +13,7 @@ import Synchronization
 /// ```
 public final class HealthMonitor: Service, @unchecked Sendable {
     private let makeChecks: @Sendable (Settings) throws -> [HealthCheck]
-    private let announcer: Announcer?
+    private let announcer: @Sendable () -> Announcer?
     private let current = Mutex<State>(State())
 
     private struct State {
@@ -25,12 +25,22 @@ public final class HealthMonitor: Service, @unchecked Sendable {
 
     /// A monitor of `checks`, reporting into `announcer` when given.
     public convenience init(checks: [HealthCheck], announcer: Announcer? = nil, name: String? = nil) {
+        self.init(announcer: { announcer }, name: name) { _ in checks }
+    }
+
+    /// A monitor of `checks`, reporting into whichever announcer `announcer` returns when the
+    /// health changes (such as the one an ``RPCServer`` creates when it starts).
+    public convenience init(
+        checks: [HealthCheck],
+        announcer: @escaping @Sendable () -> Announcer?,
+        name: String? = nil
+    ) {
         self.init(announcer: announcer, name: name) { _ in checks }
     }
 
     /// A monitor of the checks `checks` makes from the settings when the service starts.
     public init(
-        announcer: Announcer? = nil,
+        announcer: @escaping @Sendable () -> Announcer? = { nil },
         name: String? = nil,
         checks: @escaping @Sendable (Settings) throws -> [HealthCheck]
     ) {
@@ -107,7 +117,7 @@ public final class HealthMonitor: Service, @unchecked Sendable {
             if changed == .down { logger.warning("\(message)") } else { logger.info("\(message)") }
         }
         if let overall, overall != .unknown {
-            await announcer?.setHealth(overall == .up ? .healthy : .unhealthy)
+            await announcer()?.setHealth(overall == .up ? .healthy : .unhealthy)
         }
     }
 }
