@@ -3,7 +3,7 @@ import Foundation
 extension Duration {
     /// Parses a duration as written in configuration: a number followed by a unit — `ns`, `us`,
     /// `ms`, `s`, `m`, `h` — such as `250ms`, `2s`, `1.5m`; a bare number is seconds.
-    init?(settingString text: String) {
+    public init?(settingString text: String) {
         let text = text.trimmingCharacters(in: .whitespaces)
         let units: [(suffix: String, seconds: Double)] = [
             ("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600),

@@ -9,16 +9,19 @@ import GinkgoStdlib
 /// ginkgo registry.yaml                             # ... configured by a file
 /// ginkgo ctl registry.yaml start                   # ... as a daemon (ginkgoctl registry.yaml start)
 /// ginkgo discover [NAME]                           # list registered instances
+/// ginkgo call NAME METHOD JSON                     # call a method of a service found by discovery
 /// ```
 public enum GinkgoTool {
     /// The stock services `ginkgo` runs by name.
-    public static let services: [any RunnableService.Type] = [Registry.self, Announcer.self, HealthChecker.self]
+    public static let services: [any RunnableService.Type] = [
+        Registry.self, Announcer.self, HealthChecker.self, RPCEcho.self,
+    ]
 
     /// The version the tools print.
     public static let version = "0.1.0"
 
     /// The runner behind `ginkgo` and `ginkgoctl`.
     public static var runner: Runner {
-        Runner(services: services, version: version, commands: [DiscoverCommand.command])
+        Runner(services: services, version: version, commands: [DiscoverCommand.command, CallCommand.command])
     }
 }

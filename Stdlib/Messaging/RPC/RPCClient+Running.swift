@@ -1,0 +1,151 @@
+import Ginkgo
+import GinkgoZeroMQ
+import Logging
+
+extension RPCClient {
+    /// Opens the connections the target names, and follows discovery.
+    func connect() async throws {
+        book.withLock { $0.open = true }
+        switch target {
+        case .endpoints(let endpoints):
+            apply { book in
+                ((), endpoints.flatMap { book.machine.instanceSeen($0, endpoint: $0, healthy: true, now: .now) })
+            }
+        case .service(let name, let resolver, let tag):
+            // Known before ready, so the first call has somewhere to go; the watch keeps it current.
+            for instance in try await resolver.resolve(name, tag: tag) { seen(instance, tag: tag) }
+            spawn {
+                while true {
+                    do {
+                        try await self.follow(name, resolver: resolver, tag: tag)
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        self.logger.warning("Watching \(name) failed (\(error)); watching again in 1 s.")
+                    }
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        spawn { try await self.tick() }
+    }
+
+    /// Fails what is in flight and closes every connection.
+    func closeAll() {
+        let error = MessagingError(.unavailable, "the client \(path) stopped")
+        apply { book in
+            book.open = false
+            var actions = book.machine.failAll(error)
+            for id in book.machine.instances.keys.sorted() { actions += book.machine.instanceRemoved(id, now: .now) }
+            return ((), actions)
+        }
+    }
+
+    /// Follows discovery: instances come, go, and change health.
+    private func follow(_ name: String, resolver: Resolver, tag: String?) async throws {
+        for try await change in resolver.watch(name) {
+            switch change.kind {
+            case .removed:
+                apply { ((), $0.machine.instanceRemoved(change.instance.id, now: .now)) }
+            case .added, .health, .updated:
+                seen(change.instance, tag: tag)
+            }
+        }
+    }
+
+    private func seen(_ instance: ServiceInstance, tag: String?) {
+        guard let endpoint = instance.endpoints["rpc"] ?? instance.endpoint() else {
+            logger.warning("\(instance.key) has no rpc endpoint; not calling it.")
+            return
+        }
+        let healthy = instance.health == .healthy && (tag.map(instance.tags.contains) ?? true)
+        apply { ((), $0.machine.instanceSeen(instance.id, endpoint: endpoint, healthy: healthy, now: .now)) }
+    }
+
+    /// Expires calls and sends heartbeats, a few times per heartbeat interval.
+    private func tick() async throws {
+        let period = min(configuration.heartbeatInterval / 4, .milliseconds(25))
+        while true {
+            try await Task.sleep(for: period, tolerance: period / 4)
+            apply { ((), $0.machine.tick(now: .now)) }
+        }
+    }
+
+    /// Reads what `connection`'s instance sends until the connection closes.
+    private func receive(_ connection: RPCConnection) async {
+        do {
+            for try await message in connection.socket.messages { received(message, on: connection) }
+        } catch {
+            if !connection.socket.isClosed { logger.warning("Receiving from \(connection.instance) failed: \(error)") }
+        }
+    }
+
+    private func received(_ message: Message, on connection: RPCConnection) {
+        do {
+            let (header, payload) = try MessagingEnvelope.parse(message)
+            apply { book in
+                // A connection replaced meanwhile speaks for an instance it no longer is.
+                guard book.connections[connection.instance] === connection else { return ((), []) }
+                return (
+                    (), book.machine.received(from: connection.instance, header: header, payload: payload, now: .now)
+                )
+            }
+        } catch {
+            logger.warning("Dropped a message from \(connection.instance): \(error)")
+        }
+    }
+
+    /// Runs `body` on the state and performs the actions it returns: the sockets opened and
+    /// closed under the lock (so that a send that follows finds them), continuations resumed
+    /// and messages queued after it.
+    @discardableResult
+    func apply<Value>(_ body: (inout Book) -> (Value, [RPCClientStateMachine.Action])) -> Value {
+        var opened: [RPCConnection] = []
+        var closed: [RPCConnection] = []
+        var finished: [(CheckedContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
+        var sends: [(RPCConnection, Message)] = []
+        var logs: [String] = []
+        let value = book.withLock { book in
+            let (value, actions) = body(&book)
+            for action in actions {
+                switch action {
+                case .connect(let instance, let endpoint):
+                    do {
+                        let connection = try RPCConnection(
+                            instance: instance,
+                            endpoint: endpoint,
+                            maxMessageSize: configuration.maxMessageSize
+                        )
+                        if let old = book.connections.updateValue(connection, forKey: instance) { closed.append(old) }
+                        opened.append(connection)
+                    } catch {
+                        logs.append("cannot connect to \(instance) at \(endpoint): \(error)")
+                    }
+                case .disconnect(let instance):
+                    if let old = book.connections.removeValue(forKey: instance) { closed.append(old) }
+                case .send(let instance, let header, let payload):
+                    if let connection = book.connections[instance] {
+                        sends.append((connection, header.message(payload: payload)))
+                    }
+                case .finish(let id, let result):
+                    if let continuation = book.waiting.removeValue(forKey: id) {
+                        finished.append((continuation, result))
+                    }
+                case .log(let text):
+                    logs.append(text)
+                }
+            }
+            return value
+        }
+        for text in logs { logger.warning("\(text)") }
+        for connection in closed { connection.close() }
+        for connection in opened {
+            logger.debug("Connecting to \(connection.instance) at \(connection.endpoint).")
+            spawn { await connection.runSender() }
+            spawn { await self.receive(connection) }
+        }
+        for (connection, message) in sends { connection.send(message) }
+        for (continuation, result) in finished { continuation.resume(with: result.mapError { $0 as any Error }) }
+        return value
+    }
+}

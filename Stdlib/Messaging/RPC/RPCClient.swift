@@ -1,0 +1,167 @@
+public import Ginkgo
+import GinkgoZeroMQ
+import Logging
+import Synchronization
+
+/// Calls methods of an ``RPCServer`` — of every instance of a service name that discovery knows,
+/// or of fixed endpoints — with many calls in flight on one connection per instance.
+///
+/// ```swift
+/// let client = RPCClient(service: "calculator")
+/// try await client.start()
+/// let sum: Sum = try await client.call("add", Numbers(a: 1, b: 2))
+/// ```
+/// A call always ends, with a result or a ``MessagingError``:
+/// - each call goes to the healthy instance with the fewest calls in flight (round-robin among
+///   equals); instances that discovery removes or marks unhealthy get no new calls, new ones do;
+/// - every instance gets a `heartbeat` each `heartbeatInterval`; one not heard from (reply or
+///   heartbeat) for `liveness` intervals is taken for dead, and its calls are sent to another
+///   instance, each call to at most `maxAttempts` instances, then `unavailable`; a dead instance
+///   that answers again gets calls again;
+/// - `timeout` (per call) ends a call with `timeout`; a server-side failure arrives as the error
+///   the server sent (`unknown_method`, `bad_payload`, `handler_failed`, ...).
+/// A reply that comes after its call ended (a slow instance answering after the retry) is
+/// dropped: the caller sees one result.
+public final class RPCClient: Service, @unchecked Sendable {
+    /// Who to call.
+    enum Target {
+        case service(String, Resolver, tag: String?)
+        case endpoints([String])
+    }
+
+    /// How the client spreads calls and notices dead instances.
+    public struct Configuration: Sendable {
+        /// The timeout of a call that names none; default 5 s.
+        public var timeout: Duration = .seconds(5)
+        /// How many instances one call may be sent to; default 3.
+        public var maxAttempts: Int = 3
+        /// How often each instance is probed; default 200 ms.
+        public var heartbeatInterval: Duration = .milliseconds(200)
+        /// Missed intervals before an instance is taken for dead; default 3.
+        public var liveness: Int = 3
+        /// Largest reply accepted, in bytes (a larger one drops the connection); default 16 MiB.
+        public var maxMessageSize: Int = 16 << 20
+
+        /// The defaults.
+        public init() {}
+    }
+
+    struct Book {
+        var machine: RPCClientStateMachine
+        var waiting: [UInt64: CheckedContinuation<[UInt8], any Error>] = [:]
+        var connections: [String: RPCConnection] = [:]
+        var nextID: UInt64 = 0
+        var open = false
+    }
+
+    let target: Target
+    /// The client's settings.
+    public let configuration: Configuration
+    let book: Mutex<Book>
+
+    /// A client of every instance of `service` that `resolver` finds (with `tag`, if given); a
+    /// resolver of its own, configured by the `discovery.*` settings, when `nil`.
+    public init(
+        service: String,
+        tag: String? = nil,
+        resolver: Resolver? = nil,
+        configuration: Configuration = Configuration(),
+        name: String? = nil
+    ) {
+        let own = resolver == nil ? Resolver() : nil
+        self.target = .service(service, resolver ?? own!, tag: tag)
+        self.configuration = configuration
+        self.book = Mutex(Book(machine: Self.machine(configuration)))
+        super.init(name: name ?? "rpc-client")
+        if let own { addService(own) }
+    }
+
+    /// A client of the servers at `endpoints` (each taken as one instance), without discovery.
+    public init(endpoints: [String], configuration: Configuration = Configuration(), name: String? = nil) {
+        self.target = .endpoints(endpoints)
+        self.configuration = configuration
+        self.book = Mutex(Book(machine: Self.machine(configuration)))
+        super.init(name: name ?? "rpc-client")
+    }
+
+    private static func machine(_ configuration: Configuration) -> RPCClientStateMachine {
+        RPCClientStateMachine(
+            configuration: .init(
+                maxAttempts: max(1, configuration.maxAttempts),
+                heartbeatInterval: configuration.heartbeatInterval,
+                liveness: max(1, configuration.liveness)
+            )
+        )
+    }
+
+    /// The instances that get new calls now (healthy and answering), by id.
+    public var usableInstances: [String] { book.withLock { $0.machine.usable } }
+
+    override public func doStart() async throws {
+        try await connect()
+    }
+
+    override public func doStop() async throws {
+        closeAll()
+    }
+
+    // MARK: Calling
+
+    /// Calls `method` with `params` and decodes its result.
+    ///
+    /// ```swift
+    /// let sum: Sum = try await client.call("add", Numbers(a: 1, b: 2), timeout: .seconds(1))
+    /// ```
+    /// - Throws: ``MessagingError`` — the server's (`unknown_method`, `bad_payload`,
+    ///   `handler_failed`, ...), `timeout`, `unavailable`, or `bad_payload` for a result that does
+    ///   not decode as `Result` — or `CancellationError`.
+    public func call<Params: Encodable, Result: Decodable>(
+        _ method: String,
+        _ params: Params,
+        as type: Result.Type = Result.self,
+        timeout: Duration? = nil
+    ) async throws -> Result {
+        let payload = try RPCCoding.encode(params, method: method, what: "parameters")
+        let reply = try await call(method, json: payload, timeout: timeout)
+        return try RPCCoding.decode(Result.self, from: reply, method: method, what: "results")
+    }
+
+    /// Calls `method` with JSON parameters as they are, and returns the result's JSON.
+    ///
+    /// ```swift
+    /// let reply = try await client.call("echo", json: Array(#"{"hello":"world"}"#.utf8))
+    /// ```
+    public func call(_ method: String, json params: [UInt8], timeout: Duration? = nil) async throws -> [UInt8] {
+        let deadline = ContinuousClock.now + (timeout ?? configuration.timeout)
+        let id = book.withLock { book in
+            book.nextID += 1
+            return book.nextID
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let refusal = apply { book -> ((any Error)?, [RPCClientStateMachine.Action]) in
+                    guard book.open else {
+                        return (MessagingError(.unavailable, "\(method): the client is \(self.state), not running"), [])
+                    }
+                    if Task.isCancelled { return (CancellationError(), []) }
+                    book.waiting[id] = continuation
+                    let actions = book.machine.startCall(
+                        id,
+                        method: method,
+                        payload: params,
+                        deadline: deadline,
+                        now: .now
+                    )
+                    return (nil, actions)
+                }
+                if let refusal { continuation.resume(throwing: refusal) }
+            }
+        } onCancel: {
+            let continuation = book.withLock { book in
+                book.machine.cancel(id)
+                return book.waiting.removeValue(forKey: id)
+            }
+            continuation?.resume(throwing: CancellationError())
+        }
+    }
+}

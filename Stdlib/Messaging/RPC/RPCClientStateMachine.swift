@@ -1,0 +1,230 @@
+/// The bookkeeping of an ``RPCClient``, without sockets or clocks: which instances there are and
+/// whether they answer, which calls are in flight where, and what to do when time passes or a
+/// message arrives. Each method returns the actions its owner performs (send, finish a call,
+/// connect, disconnect).
+struct RPCClientStateMachine {
+    struct Configuration {
+        /// How many instances one call may be sent to.
+        var maxAttempts: Int
+        /// How often each instance is probed.
+        var heartbeatInterval: Duration
+        /// An instance not heard from for this many intervals is taken for dead.
+        var liveness: Int
+    }
+
+    enum Action: Equatable {
+        /// Open a DEALER to `endpoint` for `instance`.
+        case connect(instance: String, endpoint: String)
+        /// Close the DEALER of `instance`.
+        case disconnect(instance: String)
+        /// Send a message to `instance`.
+        case send(instance: String, header: MessagingEnvelope, payload: [UInt8])
+        /// End call `id`.
+        case finish(id: UInt64, Result<[UInt8], MessagingError>)
+        /// Worth a log line: an instance went quiet or came back.
+        case log(String)
+    }
+
+    struct Instance {
+        var endpoint: String
+        /// Discovery says it is healthy.
+        var healthy: Bool
+        /// It answered within the liveness window.
+        var alive = true
+        var inFlight: Set<UInt64> = []
+        var lastHeard: ContinuousClock.Instant
+        var lastProbe: ContinuousClock.Instant?
+    }
+
+    struct Call {
+        var method: String
+        var payload: [UInt8]
+        var deadline: ContinuousClock.Instant
+        var instance: String?
+        var tried: [String] = []
+    }
+
+    let configuration: Configuration
+    private(set) var instances: [String: Instance] = [:]
+    private(set) var calls: [UInt64: Call] = [:]
+    private var nextProbe: UInt64 = 0
+    private var rotation = 0
+
+    init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// The instances that may get new calls: healthy in discovery and answering.
+    var usable: [String] {
+        instances.filter { $0.value.healthy && $0.value.alive }.keys.sorted()
+    }
+
+    // MARK: Discovery
+
+    /// An instance appeared, or changed its endpoint or health.
+    mutating func instanceSeen(_ id: String, endpoint: String, healthy: Bool, now: ContinuousClock.Instant) -> [Action]
+    {
+        if var known = instances[id], known.endpoint == endpoint {
+            known.healthy = healthy
+            instances[id] = known
+            return []
+        }
+        var actions = instanceRemoved(id, now: now)
+        instances[id] = Instance(endpoint: endpoint, healthy: healthy, lastHeard: now)
+        actions.insert(.connect(instance: id, endpoint: endpoint), at: 0)
+        return actions
+    }
+
+    /// An instance left discovery: its calls go elsewhere.
+    mutating func instanceRemoved(_ id: String, now: ContinuousClock.Instant) -> [Action] {
+        guard let instance = instances.removeValue(forKey: id) else { return [] }
+        return [.disconnect(instance: id)]
+            + reroute(instance.inFlight, from: id, reason: "\(id) left discovery", now: now)
+    }
+
+    // MARK: Calls
+
+    /// A new call: sent to the least busy usable instance, or failed when there is none.
+    mutating func startCall(
+        _ id: UInt64,
+        method: String,
+        payload: [UInt8],
+        deadline: ContinuousClock.Instant,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        calls[id] = Call(method: method, payload: payload, deadline: deadline)
+        return dispatch(id, reason: nil, now: now)
+    }
+
+    /// The caller gave up (cancelled): forget the call; a late reply is ignored.
+    mutating func cancel(_ id: UInt64) {
+        guard let call = calls.removeValue(forKey: id) else { return }
+        if let instance = call.instance { instances[instance]?.inFlight.remove(id) }
+    }
+
+    /// A message from `instance`: anything heard proves it alive; a reply or error ends its call.
+    mutating func received(
+        from id: String,
+        header: MessagingEnvelope,
+        payload: [UInt8],
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        guard var instance = instances[id] else { return [] }
+        var actions: [Action] = []
+        instance.lastHeard = now
+        if !instance.alive {
+            instance.alive = true
+            actions.append(.log("\(id) answers again"))
+        }
+        instances[id] = instance
+        guard header.kind == .reply || header.kind == .error, let callID = header.id.flatMap(UInt64.init) else {
+            return actions
+        }
+        // The first answer wins; one from an instance tried earlier is as good as any.
+        guard let call = calls.removeValue(forKey: callID) else { return actions }
+        if let current = call.instance { instances[current]?.inFlight.remove(callID) }
+        if header.kind == .reply {
+            actions.append(.finish(id: callID, .success(payload)))
+        } else {
+            actions.append(.finish(id: callID, .failure(RPCCoding.error(from: payload, method: call.method))))
+        }
+        return actions
+    }
+
+    /// Time passed: expire calls, probe instances, and give up on those that stopped answering.
+    mutating func tick(now: ContinuousClock.Instant) -> [Action] {
+        var actions: [Action] = []
+        for (id, call) in calls where call.deadline <= now {
+            calls[id] = nil
+            if let instance = call.instance { instances[instance]?.inFlight.remove(id) }
+            let place = call.instance.map { " (sent to \($0))" } ?? ""
+            actions.append(
+                .finish(
+                    id: id,
+                    .failure(MessagingError(.timeout, "\(call.method): no answer within the timeout\(place)"))
+                )
+            )
+        }
+        let window = configuration.heartbeatInterval * configuration.liveness
+        for id in instances.keys.sorted() {
+            guard var instance = instances[id] else { continue }
+            if instance.alive, now - instance.lastHeard > window {
+                instance.alive = false
+                instances[id] = instance
+                actions.append(.log("\(id) has not answered for \(now - instance.lastHeard); taking it for dead"))
+                actions += reroute(
+                    instance.inFlight,
+                    from: id,
+                    reason: "\(id) stopped answering heartbeats",
+                    now: now
+                )
+                instance = instances[id] ?? instance
+            }
+            if instance.lastProbe.map({ now - $0 >= configuration.heartbeatInterval }) ?? true {
+                instance.lastProbe = now
+                nextProbe += 1
+                actions.append(
+                    .send(instance: id, header: MessagingEnvelope(kind: .heartbeat, id: "hb-\(nextProbe)"), payload: [])
+                )
+            }
+            instances[id] = instance
+        }
+        return actions
+    }
+
+    /// Everything in flight ends with `error` (the client stops).
+    mutating func failAll(_ error: MessagingError) -> [Action] {
+        defer {
+            calls = [:]
+            for id in instances.keys { instances[id]?.inFlight = [] }
+        }
+        return calls.keys.sorted().map { .finish(id: $0, .failure(error)) }
+    }
+
+    // MARK: Placing calls
+
+    /// Sends the calls that were in flight on an instance that is gone to another one, or fails
+    /// them with `unavailable` after their last attempt.
+    private mutating func reroute(
+        _ ids: Set<UInt64>,
+        from instance: String,
+        reason: String,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        instances[instance]?.inFlight = []
+        return ids.sorted().flatMap { id -> [Action] in
+            calls[id]?.instance = nil
+            return dispatch(id, reason: reason, now: now)
+        }
+    }
+
+    private mutating func dispatch(_ id: UInt64, reason: String?, now: ContinuousClock.Instant) -> [Action] {
+        guard var call = calls[id] else { return [] }
+        let candidates = usable
+        guard call.tried.count < configuration.maxAttempts, !candidates.isEmpty else {
+            calls[id] = nil
+            let why =
+                candidates.isEmpty
+                ? "no instance answers" : "tried \(call.tried.joined(separator: ", "))"
+            let message = [reason, why].compactMap { $0 }.joined(separator: "; ")
+            return [.finish(id: id, .failure(MessagingError(.unavailable, "\(call.method): \(message)")))]
+        }
+        let fresh = candidates.filter { !call.tried.contains($0) }
+        let pool = fresh.isEmpty ? candidates : fresh
+        let least = pool.map { instances[$0]?.inFlight.count ?? 0 }.min() ?? 0
+        let quietest = pool.filter { (instances[$0]?.inFlight.count ?? 0) == least }
+        rotation &+= 1
+        let chosen = quietest[rotation % quietest.count]
+        call.instance = chosen
+        call.tried.append(chosen)
+        calls[id] = call
+        instances[chosen]?.inFlight.insert(id)
+        return [
+            .send(
+                instance: chosen,
+                header: MessagingEnvelope(kind: .request, id: String(id), method: call.method),
+                payload: call.payload
+            )
+        ]
+    }
+}

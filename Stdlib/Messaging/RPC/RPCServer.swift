@@ -1,0 +1,191 @@
+public import Ginkgo
+import GinkgoZeroMQ
+import Logging
+import Synchronization
+
+/// Serves methods over ZeroMQ (a ROUTER socket, `Stdlib/Messaging/PROTOCOL.md`) to any number
+/// of ``RPCClient``s, and announces itself in discovery when it has a service name.
+///
+/// ```swift
+/// struct Numbers: Codable, Sendable { var a: Int, b: Int }
+/// struct Sum: Codable, Sendable { var sum: Int }
+///
+/// let server = RPCServer(name: "calculator", endpoint: "tcp://127.0.0.1:*")
+/// server.handle("add") { (numbers: Numbers) in Sum(sum: numbers.a + numbers.b) }
+/// try await server.start()
+/// ```
+/// Each request runs in a task of its own, at most `concurrency` at once; heartbeats are answered
+/// by the receive loop at once. A request the server cannot use — not an envelope, another
+/// version, an unknown method, parameters that do not decode, more than `max_message_size` bytes —
+/// gets an `error` reply and a log line, and the server goes on serving; so does a handler that
+/// throws (`handler_failed`, naming the method). A single frame larger than `max_message_size`
+/// makes libzmq drop the sender's connection (`ZMQ_MAXMSGSIZE`); the client reconnects.
+///
+/// | setting | default | meaning |
+/// | --- | --- | --- |
+/// | `rpc.name` | the `name` given, else empty | the service name to announce (empty: none) |
+/// | `rpc.endpoint` | the `endpoint` given, else `tcp://127.0.0.1:*` | where to bind; `*` picks a free port |
+/// | `rpc.concurrency` | `256` | requests handled at once |
+/// | `rpc.max_message_size` | `1048576` | largest request in bytes |
+///
+/// With another `settingsPrefix` the keys are `PREFIX.name` and so on, for trees with several
+/// servers.
+public final class RPCServer: Service, @unchecked Sendable {
+    let nameSetting: Setting<String>
+    let endpointSetting: Setting<String>
+    let concurrencySetting: Setting<Int>
+    let maxMessageSizeSetting: Setting<Int>
+
+    private let discovery: Discovery?
+    let handlers = Mutex<[String: Handler]>([:])
+    private let running = Mutex<(socket: Socket, endpoint: String, announcer: Announcer?)?>(nil)
+
+    /// A server announced as `name` (none when `nil` and the setting is empty), bound to
+    /// `endpoint`, both overridable by the settings `rpc.name` and `rpc.endpoint`.
+    ///
+    /// - Parameter discovery: the discovery to announce through; the announcer's own (from the
+    ///   `discovery.*` settings) when `nil`.
+    public init(
+        name: String? = nil,
+        endpoint: String = "tcp://127.0.0.1:*",
+        discovery: Discovery? = nil,
+        settingsPrefix: String = "rpc",
+        serviceName: String? = nil
+    ) {
+        self.nameSetting = Setting(
+            "\(settingsPrefix).name",
+            default: name ?? "",
+            help: "The service name to announce in discovery (empty: not announced)"
+        )
+        self.endpointSetting = Setting(
+            "\(settingsPrefix).endpoint",
+            default: endpoint,
+            help: "Where the RPC server binds (ZeroMQ; * picks a free port)"
+        )
+        self.concurrencySetting = Setting(
+            "\(settingsPrefix).concurrency",
+            default: 256,
+            help: "Requests handled at once"
+        )
+        self.maxMessageSizeSetting = Setting(
+            "\(settingsPrefix).max_message_size",
+            default: 1 << 20,
+            help: "Largest request in bytes; larger ones get a too_large error"
+        )
+        self.discovery = discovery
+        super.init(name: serviceName ?? "rpc")
+    }
+
+    /// Where the server is bound, with a wildcard port resolved; `nil` unless running.
+    public var boundEndpoint: String? { running.withLock { $0?.endpoint } }
+
+    /// The announcer registering this server, while it runs with a service name.
+    public var announcer: Announcer? { running.withLock { $0?.announcer } }
+
+    override public func doStart() async throws {
+        let maxMessageSize = settings.value(of: maxMessageSizeSetting)
+        let socket = try Socket(.router)
+        let endpoint: String
+        do {
+            try socket.setOption(.maxMessageSize, maxMessageSize)
+            try socket.setOption(.linger, .milliseconds(100))
+            let address = settings.value(of: endpointSetting)
+            try socket.bind(address)
+            endpoint = socket.lastEndpoint ?? address
+        } catch {
+            socket.close()
+            throw error
+        }
+        let name = settings.value(of: nameSetting)
+        var announcer: Announcer?
+        if !name.isEmpty {
+            announcer = Announcer(name: name, endpoints: ["rpc": endpoint], discovery: discovery)
+        }
+        running.withLock { $0 = (socket, endpoint, announcer) }
+        let slots = RPCSlots(limit: settings.value(of: concurrencySetting))
+        spawn { try await self.serve(socket, slots: slots, maxMessageSize: maxMessageSize) }
+        logger.info("RPC server serving at \(endpoint).", metadata: ["methods": "\(methods)"])
+        if let announcer {
+            addService(announcer)
+            try await announcer.waitUntil(.ready, timeout: .seconds(10))
+        }
+    }
+
+    override public func doStop() async throws {
+        let stopped = running.withLock { running in
+            defer { running = nil }
+            return running
+        }
+        if let announcer = stopped?.announcer { removeService(announcer) }
+        stopped?.socket.close()
+    }
+
+    /// The methods registered, in name order.
+    public var methods: [String] { handlers.withLock { $0.keys.sorted() } }
+
+    // MARK: Serving
+
+    private func serve(_ socket: Socket, slots: RPCSlots, maxMessageSize: Int) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for try await message in socket.messages {
+                guard message.count >= 1 else { continue }
+                let peer = message[0]
+                let request = RPCRequest.read(Message(frames: Array(message.frames.dropFirst())), limit: maxMessageSize)
+                switch request {
+                case .heartbeat(let id):
+                    send(MessagingEnvelope(kind: .heartbeat, id: id), [], to: peer, on: socket)
+                case .refused(let id, let error):
+                    logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
+                    reply(to: peer, id: id, .failure(error), on: socket)
+                case .call(let id, let method, let payload):
+                    guard let handler = handlers.withLock({ $0[method] }) else {
+                        let error = MessagingError(
+                            .unknownMethod,
+                            "no method \"\(method)\" on \(path) (has \(methods))"
+                        )
+                        logger.warning("Refused a request: \(error)", metadata: ["id": "\(id)"])
+                        reply(to: peer, id: id, .failure(error), on: socket)
+                        continue
+                    }
+                    await slots.acquire()
+                    group.addTask {
+                        defer { slots.release() }
+                        let result = await self.run(handler, method: method, payload: payload)
+                        self.reply(to: peer, id: id, result, on: socket)
+                    }
+                }
+            }
+        }
+    }
+
+    private func run(_ handler: Handler, method: String, payload: [UInt8]) async -> Result<[UInt8], MessagingError> {
+        do {
+            return .success(try await handler(payload, method))
+        } catch let error as MessagingError {
+            logger.warning("\(method) failed: \(error)")
+            return .failure(error)
+        } catch {
+            logger.warning("\(method) threw: \(error)")
+            return .failure(MessagingError(.handlerFailed, "\(method) failed: \(error)"))
+        }
+    }
+
+    private func reply(to peer: Frame, id: String?, _ result: Result<[UInt8], MessagingError>, on socket: Socket) {
+        switch result {
+        case .success(let payload): send(MessagingEnvelope(kind: .reply, id: id), payload, to: peer, on: socket)
+        case .failure(let error):
+            send(MessagingEnvelope(kind: .error, id: id), RPCCoding.payload(of: error), to: peer, on: socket)
+        }
+    }
+
+    /// ROUTER never blocks a send: a message for a peer that left, or whose queue is full, is
+    /// dropped, and that peer's call times out or is retried.
+    private func send(_ header: MessagingEnvelope, _ payload: [UInt8], to peer: Frame, on socket: Socket) {
+        let message = header.message(payload: payload)
+        do {
+            _ = try socket.trySend(Message(frames: [peer] + message.frames))
+        } catch {
+            if !socket.isClosed { logger.warning("Reply not sent: \(error)") }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Ginkgo
+import GinkgoStdlib
+
+/// `ginkgo call NAME METHOD JSON`: calls METHOD of an instance of NAME found through discovery
+/// and prints the JSON result, the way grpcurl calls gRPC services.
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract:
+            "Call METHOD of the service NAME (found through discovery) with JSON parameters; print the JSON result"
+    )
+
+    static let command = Runner.Command(
+        name: "call",
+        usage: "call NAME METHOD JSON [--timeout 5s] [--config FILE] [--set key=value]..."
+    ) { arguments in
+        do {
+            let command = try CallCommand.parse(arguments)
+            return await command.execute()
+        } catch {
+            let message = CallCommand.fullMessage(for: error)
+            let status = CallCommand.exitCode(for: error).rawValue
+            FileHandle(fileDescriptor: status == 0 ? 1 : 2).write(Data((message + "\n").utf8))
+            return status == 0 ? 0 : 64
+        }
+    }
+
+    @Argument(help: "The service name, as announced in discovery")
+    var name: String
+
+    @Argument(help: "The method to call")
+    var method: String
+
+    @Argument(help: "The parameters, as JSON")
+    var json: String
+
+    @Option(help: "How long to wait for the result, such as 500ms or 5s")
+    var timeout: String = "5s"
+
+    @Option(name: .customLong("config"), help: "A YAML/JSON file with discovery.* settings")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: "Override a setting (key=value), such as discovery.endpoints=tcp://...")
+    var overrides: [String] = []
+
+    func validate() throws {
+        guard (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)) != nil else {
+            throw ValidationError("JSON: the parameters are not valid JSON: \(json)")
+        }
+        guard Duration(settingString: timeout) != nil else {
+            throw ValidationError("--timeout: expected a duration such as 500ms or 5s, got \"\(timeout)\"")
+        }
+    }
+
+    func execute() async -> Int32 {
+        let settings: Settings
+        do {
+            settings = try ToolSettings.load(file: config, overrides: overrides)
+        } catch {
+            ToolSettings.fail("call", error)
+            return 78
+        }
+        let timeout = Duration(settingString: timeout) ?? .seconds(5)
+        var configuration = RPCClient.Configuration()
+        configuration.timeout = timeout
+        let client = RPCClient(service: name, configuration: configuration)
+        client.settings = settings
+        do {
+            try await client.start()
+            if client.usableInstances.isEmpty {
+                throw MessagingError(.unavailable, "no instance of \"\(name)\" is registered in discovery")
+            }
+            let result = try await client.call(method, json: Array(json.utf8), timeout: timeout)
+            await client.stop()
+            FileHandle.standardOutput.write(Data(result + [UInt8(ascii: "\n")]))
+            return 0
+        } catch {
+            await client.stop()
+            ToolSettings.fail("call", error)
+            return 1
+        }
+    }
+}
