@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProcessTests",
-            dependencies: ["quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl"],
+            dependencies: ["quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "Ginkgo", "GinkgoStdlib"],
             path: "Tests/ProcessTests"
         ),
         .target(

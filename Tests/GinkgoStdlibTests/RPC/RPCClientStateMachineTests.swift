@@ -1,0 +1,113 @@
+import Testing
+
+@testable import GinkgoStdlib
+
+struct RPCClientStateMachineTests {
+    typealias Machine = RPCClientStateMachine
+    let start = ContinuousClock.now
+
+    func machine(maxAttempts: Int = 3, instances: [String] = ["a", "b"]) -> Machine {
+        var machine = Machine(
+            configuration: .init(maxAttempts: maxAttempts, heartbeatInterval: .milliseconds(100), liveness: 3)
+        )
+        for id in instances { _ = machine.instanceSeen(id, endpoint: "tcp://\(id)", healthy: true, now: start) }
+        return machine
+    }
+
+    func targets(_ actions: [Machine.Action]) -> [String] {
+        actions.compactMap {
+            if case .send(let instance, let header, _) = $0, header.kind == .request { return instance }
+            return nil
+        }
+    }
+
+    func reply(_ id: UInt64) -> MessagingEnvelope { MessagingEnvelope(kind: .reply, id: String(id)) }
+
+    @Test func callsGoToTheInstanceWithFewestInFlight() {
+        var machine = machine()
+        var sent: [String] = []
+        for id in UInt64(1)...4 {
+            sent += targets(machine.startCall(id, method: "m", payload: [], deadline: start + .seconds(5), now: start))
+        }
+        #expect(sent.sorted() == ["a", "a", "b", "b"])
+        // Two of a's calls end: the next two go to a.
+        let onA = machine.calls.filter { $0.value.instance == "a" }.keys.sorted()
+        for id in onA { _ = machine.received(from: "a", header: reply(id), payload: [], now: start) }
+        sent = []
+        for id in UInt64(5)...6 {
+            sent += targets(machine.startCall(id, method: "m", payload: [], deadline: start + .seconds(5), now: start))
+        }
+        #expect(sent == ["a", "a"])
+    }
+
+    @Test func aSilentInstanceIsTakenForDeadAndItsCallsMoveOnce() {
+        var machine = machine()
+        _ = machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(5), now: start)
+        _ = machine.startCall(2, method: "m", payload: [], deadline: start + .seconds(5), now: start)
+        let later = start + .milliseconds(350)
+        // b keeps answering heartbeats; a says nothing.
+        _ = machine.received(from: "b", header: MessagingEnvelope(kind: .heartbeat, id: "hb"), payload: [], now: later)
+        let actions = machine.tick(now: later)
+        #expect(
+            actions.contains {
+                if case .log(let text) = $0 { text.hasPrefix("a has not answered") } else { false }
+            }
+        )
+        let moved = targets(actions)
+        #expect(moved == ["b"])
+        #expect(machine.usable == ["b"])
+        // Both calls are on b now; a late reply from a ends its call once, b's reply is dropped.
+        let fromA = machine.calls.first { $0.value.tried == ["a", "b"] }!.key
+        #expect(
+            machine.received(from: "a", header: reply(fromA), payload: [1], now: later).contains(
+                .finish(id: fromA, .success([1]))
+            )
+        )
+        #expect(machine.received(from: "b", header: reply(fromA), payload: [2], now: later).isEmpty)
+        #expect(machine.usable == ["a", "b"])
+    }
+
+    @Test func aCallFailsUnavailableAfterItsLastAttempt() {
+        var machine = machine(maxAttempts: 1)
+        _ = machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(5), now: start)
+        let actions = machine.instanceRemoved(machine.calls[1]!.instance!, now: start)
+        guard case .finish(1, .failure(let error)) = actions.last else {
+            Issue.record("expected a failure, got \(actions)")
+            return
+        }
+        #expect(error.code == .unavailable)
+        #expect(machine.calls.isEmpty)
+    }
+
+    @Test func noInstanceMeansUnavailableAndAnExpiredCallTimesOut() {
+        var empty = machine(instances: [])
+        let refused = empty.startCall(1, method: "m", payload: [], deadline: start + .seconds(1), now: start)
+        #expect(refused == [.finish(id: 1, .failure(MessagingError(.unavailable, "m: no instance answers")))])
+
+        var machine = machine(instances: ["a"])
+        _ = machine.startCall(2, method: "m", payload: [], deadline: start + .milliseconds(50), now: start)
+        let actions = machine.tick(now: start + .milliseconds(60))
+        #expect(
+            actions.contains(
+                .finish(id: 2, .failure(MessagingError(.timeout, "m: no answer within the timeout (sent to a)")))
+            )
+        )
+        #expect(machine.instances["a"]?.inFlight.isEmpty == true)
+    }
+
+    @Test func unhealthyInstancesGetNoNewCallsAndServerErrorsArriveTyped() throws {
+        var machine = machine()
+        _ = machine.instanceSeen("a", endpoint: "tcp://a", healthy: false, now: start)
+        #expect(
+            targets(machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(1), now: start)) == ["b"]
+        )
+        let error = MessagingError(.handlerFailed, "m failed: boom")
+        let actions = machine.received(
+            from: "b",
+            header: MessagingEnvelope(kind: .error, id: "1"),
+            payload: RPCCoding.payload(of: error),
+            now: start
+        )
+        #expect(actions == [.finish(id: 1, .failure(error))])
+    }
+}

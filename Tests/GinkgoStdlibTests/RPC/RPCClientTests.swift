@@ -1,0 +1,134 @@
+import Foundation
+import Ginkgo
+import GinkgoZeroMQ
+import Synchronization
+import Testing
+
+@testable import GinkgoStdlib
+
+/// An echo server announced as `id` through the registry at `registry`.
+func startEcho(_ id: String, registry: String, name: String = "echo") async throws -> RPCEcho {
+    let echo = RPCEcho()
+    echo.settings = try Settings(overrides: [
+        "discovery.endpoints": registry, "announce.id": id, "rpc.name": name,
+    ])
+    try await echo.start()
+    return echo
+}
+
+/// Counts the calls of `whoami` each instance answered.
+func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async throws -> [String: Int] {
+    try await withThrowingTaskGroup(of: String.self) { group in
+        var counts: [String: Int] = [:]
+        var started = 0
+        while started < min(inFlight, calls) {
+            group.addTask { try await client.call("whoami", [String: String](), as: RPCEcho.Identity.self).id }
+            started += 1
+        }
+        for try await id in group {
+            counts[id, default: 0] += 1
+            if started < calls {
+                group.addTask { try await client.call("whoami", [String: String](), as: RPCEcho.Identity.self).id }
+                started += 1
+            }
+        }
+        return counts
+    }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct RPCClientTests {
+    var fast: RPCClient.Configuration {
+        var configuration = RPCClient.Configuration()
+        configuration.heartbeatInterval = .milliseconds(100)
+        configuration.timeout = .seconds(10)
+        return configuration
+    }
+
+    @Test func typedCallsAndTypedErrors() async throws {
+        try await withCalculator { _, endpoint in
+            let client = RPCClient(endpoints: [endpoint], configuration: fast)
+            try await client.start()
+            defer { Task { await client.stop() } }
+            #expect(try await client.call("add", Numbers(a: 20, b: 22), as: Sum.self) == Sum(sum: 42))
+            await #expect(throws: MessagingError(.handlerFailed, "fail failed: boom")) {
+                try await client.call("fail", Numbers(a: 1, b: 1), as: Sum.self)
+            }
+            await #expect(throws: MessagingError.self) { try await client.call("add", ["a": "x"], as: Sum.self) }
+            let unknown = await #expect(throws: MessagingError.self) {
+                try await client.call("nope", [Int](), as: Sum.self)
+            }
+            #expect(unknown?.code == .unknownMethod)
+            let slow = await #expect(throws: MessagingError.self) {
+                try await client.call("slow", [Int](), as: Sum.self, timeout: .milliseconds(200))
+            }
+            #expect(slow?.code == .timeout)
+            let reply = try await client.call("echo", json: Array(#"{"hello":"world"}"#.utf8))
+            #expect(String(decoding: reply, as: UTF8.self) == #"{"hello":"world"}"#)
+        }
+    }
+
+    @Test func manyCallsInFlightOnOneConnection() async throws {
+        try await withCalculator { _, endpoint in
+            let client = RPCClient(endpoints: [endpoint], configuration: fast)
+            try await client.start()
+            defer { Task { await client.stop() } }
+            let sums = try await withThrowingTaskGroup(of: Int.self) { group in
+                for n in 0..<500 {
+                    group.addTask { try await client.call("add", Numbers(a: n, b: 1), as: Sum.self).sum }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sums == (1...500).reduce(0, +))
+        }
+    }
+
+    @Test func aSilentInstanceIsNoticedByHeartbeatsAndItsCallsGoElsewhere() async throws {
+        // A ROUTER that takes requests and never answers: a hung or dead server.
+        let silent = try Socket(.router)
+        defer { silent.close() }
+        try silent.bind("tcp://127.0.0.1:*")
+        try await withCalculator { _, endpoint in
+            let client = RPCClient(endpoints: [try #require(silent.lastEndpoint), endpoint], configuration: fast)
+            try await client.start()
+            defer { Task { await client.stop() } }
+            let started = ContinuousClock.now
+            let sums = try await withThrowingTaskGroup(of: Int.self) { group in
+                for n in 0..<20 {
+                    group.addTask { try await client.call("add", Numbers(a: n, b: 0), as: Sum.self).sum }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sums == (0..<20).reduce(0, +))
+            #expect(ContinuousClock.now - started < .seconds(3), "noticed by heartbeats, not by the 10 s timeout")
+            #expect(client.usableInstances == [endpoint])
+        }
+    }
+
+    @Test func callsSpreadOverInstancesAndFollowDiscovery() async throws {
+        try await withRegistry { _, registry in
+            let first = try await startEcho("one", registry: registry)
+            let second = try await startEcho("two", registry: registry)
+            let client = RPCClient(service: "echo", configuration: fast)
+            client.settings = try Settings(overrides: ["discovery.endpoints": registry])
+            try await client.start()
+            #expect(client.usableInstances == ["one", "two"])
+            let counts = try await whoamiCounts(client, calls: 200)
+            #expect(counts.keys.sorted() == ["one", "two"])
+            #expect(counts.values.allSatisfy { $0 >= 50 }, "\(counts)")
+
+            await first.server.announcer?.setHealth(.unhealthy)
+            try await eventually("the unhealthy instance to get no calls") { client.usableInstances == ["two"] }
+            #expect(try await whoamiCounts(client, calls: 50) == ["two": 50])
+
+            await second.stop()
+            let third = try await startEcho("three", registry: registry)
+            try await eventually("the new instance to be used") { client.usableInstances == ["three"] }
+            #expect(try await whoamiCounts(client, calls: 50) == ["three": 50])
+
+            await client.stop()
+            await #expect(throws: MessagingError.self) { try await client.call("echo", json: Array("1".utf8)) }
+            await third.stop()
+            await first.stop()
+        }
+    }
+}
