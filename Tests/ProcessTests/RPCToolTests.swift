@@ -8,32 +8,24 @@ import Testing
 /// `ginkgo Registry`, on loopback.
 @Suite(.timeLimit(.minutes(2)))
 struct RPCToolTests {
-    let registry: String
-    let discovery: [String]
+    let registry: RegistryProcess
 
     init() throws {
-        registry = "tcp://127.0.0.1:\(try ZMQDemoTests.freePort())"
-        discovery = ["--set", "discovery.endpoints=\(registry)"]
-    }
-
-    func startRegistry() async throws -> ChildProcess {
-        let process = try ChildProcess("ginkgo", ["Registry", "--set", "registry.endpoint=\(registry)"])
-        await process.expect("registry is ready.")
-        return process
+        registry = try RegistryProcess()
     }
 
     func startEcho(_ extra: [String] = []) async throws -> ChildProcess {
-        let echo = try ChildProcess("ginkgo", ["RPCEcho"] + discovery + extra)
+        let echo = try ChildProcess("ginkgo", ["RPCEcho"] + registry.discovery + extra)
         await echo.expect("rpcecho is ready.")
         return echo
     }
 
     func call(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await ChildProcess.run("ginkgo", ["call"] + arguments + discovery)
+        try await ChildProcess.run("ginkgo", ["call"] + arguments + registry.discovery)
     }
 
     @Test func tenThousandCallsSurviveAnInstanceKilledMidway() async throws {
-        let registryProcess = try await startRegistry()
+        let registryProcess = try await registry.start()
         let echoes = [try await startEcho(), try await startEcho()]
         let host = ProcessInfo.processInfo.hostName
         let ids = echoes.map { "\(host)-\($0.pid)" }
@@ -42,7 +34,7 @@ struct RPCToolTests {
         configuration.heartbeatInterval = .milliseconds(100)
         configuration.timeout = .seconds(10)
         let client = RPCClient(service: "echo", configuration: configuration)
-        client.settings = try Settings(overrides: ["discovery.endpoints": registry])
+        client.settings = try Settings(overrides: ["discovery.endpoints": registry.endpoint])
         try await client.start()
         try await waitUntil("both instances to be known") { client.usableInstances == ids.sorted() }
 
@@ -111,7 +103,7 @@ struct RPCToolTests {
     }
 
     @Test func ginkgoCallPrintsTheResultAndTypedErrors() async throws {
-        let registryProcess = try await startRegistry()
+        let registryProcess = try await registry.start()
         let echo = try await startEcho()
 
         #expect(try await call(["echo", "echo", #"{"hello":"world"}"#]) == (0, "{\"hello\":\"world\"}\n"))
@@ -139,7 +131,7 @@ struct RPCToolTests {
     }
 
     @Test func pyzmqMalformedEnvelopesLeaveRPCEchoServing() async throws {
-        let registryProcess = try await startRegistry()
+        let registryProcess = try await registry.start()
         let endpoint = "tcp://127.0.0.1:\(try ZMQDemoTests.freePort())"
         let echo = try await startEcho(["--set", "rpc.endpoint=\(endpoint)", "--set", "rpc.max_message_size=65536"])
         let script = """

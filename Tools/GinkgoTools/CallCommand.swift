@@ -5,27 +5,16 @@ import GinkgoStdlib
 
 /// `ginkgo call NAME METHOD JSON`: calls METHOD of an instance of NAME found through discovery
 /// and prints the JSON result, the way grpcurl calls gRPC services.
-struct CallCommand: ParsableCommand {
+struct CallCommand: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
         abstract:
             "Call METHOD of the service NAME (found through discovery) with JSON parameters; print the JSON result"
     )
 
-    static let command = Runner.Command(
-        name: "call",
+    static let command = runnerCommand(
         usage: "call NAME METHOD JSON [--timeout 5s] [--config FILE] [--set key=value]..."
-    ) { arguments in
-        do {
-            let command = try CallCommand.parse(arguments)
-            return await command.execute()
-        } catch {
-            let message = CallCommand.fullMessage(for: error)
-            let status = CallCommand.exitCode(for: error).rawValue
-            FileHandle(fileDescriptor: status == 0 ? 1 : 2).write(Data((message + "\n").utf8))
-            return status == 0 ? 0 : 64
-        }
-    }
+    )
 
     @Argument(help: "The service name, as announced in discovery")
     var name: String

@@ -5,26 +5,13 @@ import GinkgoStdlib
 
 /// `ginkgo discover [NAME]`: prints the registered instances, one per line, from whichever
 /// backend the settings select.
-struct DiscoverCommand: ParsableCommand {
+struct DiscoverCommand: ToolCommand {
     static let configuration = CommandConfiguration(
         commandName: "discover",
         abstract: "Print the registered instances (of NAME, or all): name, id, endpoints, health, host, pid"
     )
 
-    static let command = Runner.Command(
-        name: "discover",
-        usage: "discover [NAME] [--config FILE] [--set key=value]..."
-    ) { arguments in
-        do {
-            let command = try DiscoverCommand.parse(arguments)
-            return await command.execute()
-        } catch {
-            let message = DiscoverCommand.fullMessage(for: error)
-            let status = DiscoverCommand.exitCode(for: error).rawValue
-            FileHandle(fileDescriptor: status == 0 ? 1 : 2).write(Data((message + "\n").utf8))
-            return status == 0 ? 0 : 64
-        }
-    }
+    static let command = runnerCommand(usage: "discover [NAME] [--config FILE] [--set key=value]...")
 
     @Argument(help: "A service name; every name when absent")
     var name: String?
