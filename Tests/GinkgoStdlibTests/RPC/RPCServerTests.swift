@@ -5,8 +5,6 @@ import Testing
 
 @testable import GinkgoStdlib
 
-struct Numbers: Codable, Sendable { var a: Int, b: Int }
-struct Sum: Codable, Sendable, Equatable { var sum: Int }
 struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
 
 /// A calculator server on a free port, stopped after `body`.
