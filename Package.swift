@@ -176,6 +176,11 @@ let package = Package(
             dependencies: ["GinkgoZeroMQ", "BenchmarkSupport"],
             path: "Benchmarks/ZeroMQ"
         ),
+        .executableTarget(
+            name: "rpc-bench",
+            dependencies: ["Ginkgo", "GinkgoStdlib", "BenchmarkSupport"],
+            path: "Benchmarks/RPC"
+        ),
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport"

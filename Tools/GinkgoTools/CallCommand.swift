@@ -44,6 +44,7 @@ struct CallCommand: ToolCommand {
     }
 
     func execute() async -> Int32 {
+        ToolSettings.quietLogging()
         let settings: Settings
         do {
             settings = try ToolSettings.load(file: config, overrides: overrides)

@@ -1,0 +1,70 @@
+import BenchmarkSupport
+import Ginkgo
+import GinkgoStdlib
+
+/// Row 5 of the benchmarks: calls through `RPCClient` and `RPCServer`, one side per process, with
+/// the same command line as the C reference (`References/rpc_bench.c`, raw DEALER/ROUTER):
+/// ```
+/// rpc-bench server ENDPOINT                 # binds, answers method echo until killed
+/// rpc-bench client ENDPOINT CALLS INFLIGHT  # prints `rate` (calls/s) and `p99` (µs)
+/// ```
+@main
+struct RPCBenchmark {
+    static let params = Array(#"{"n":42,"text":"sixteen bytes..."}"#.utf8)
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        switch (arguments.count, arguments.dropFirst().first) {
+        case (3, "server"):
+            try await serve(arguments[2])
+        case (5, "client"):
+            guard let calls = Int(arguments[3]), let inFlight = Int(arguments[4]) else { fallthrough }
+            try await call(arguments[2], calls: calls, inFlight: inFlight)
+        default:
+            print("usage: rpc-bench server ENDPOINT | rpc-bench client ENDPOINT CALLS INFLIGHT")
+        }
+    }
+
+    static func serve(_ endpoint: String) async throws {
+        let server = RPCServer(endpoint: endpoint)
+        server.handle("echo", json: { $0 })
+        try await server.serveForever()
+    }
+
+    static func call(_ endpoint: String, calls: Int, inFlight: Int) async throws {
+        var configuration = RPCClient.Configuration()
+        configuration.timeout = .seconds(30)
+        let client = RPCClient(endpoints: [endpoint], configuration: configuration)
+        try await client.start()
+        // The first call waits for the server to be up; it is not measured.
+        _ = try await client.call("echo", json: params)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let trips = try await withThrowingTaskGroup(of: Duration.self) { group in
+            @Sendable func one() async throws -> Duration {
+                let sent = clock.now
+                _ = try await client.call("echo", json: params)
+                return clock.now - sent
+            }
+            var launched = 0
+            while launched < min(inFlight, calls) {
+                group.addTask { try await one() }
+                launched += 1
+            }
+            var trips: [Duration] = []
+            trips.reserveCapacity(calls)
+            for try await trip in group {
+                trips.append(trip)
+                if launched < calls {
+                    group.addTask { try await one() }
+                    launched += 1
+                }
+            }
+            return trips.sorted()
+        }
+        let elapsed = clock.now - started
+        await client.stop()
+        Report.figure("rate", Double(calls) / elapsed.seconds)
+        Report.figure("p99", trips[trips.count * 99 / 100].seconds * 1e6)
+    }
+}
