@@ -98,6 +98,10 @@ struct RPCClientStateMachine {
 
     /// The caller gave up (cancelled): forget the call; a late reply is ignored.
     mutating func cancel(_ id: UInt64) {
+        forget(id)
+    }
+
+    private mutating func forget(_ id: UInt64) {
         guard let call = calls.removeValue(forKey: id) else { return }
         if let instance = call.instance { instances[instance]?.inFlight.remove(id) }
     }
@@ -121,12 +125,24 @@ struct RPCClientStateMachine {
             return actions
         }
         // The first answer wins; one from an instance tried earlier is as good as any.
-        guard let call = calls.removeValue(forKey: callID) else { return actions }
-        if let current = call.instance { instances[current]?.inFlight.remove(callID) }
+        guard let call = calls[callID] else { return actions }
         if header.kind == .reply {
+            forget(callID)
             actions.append(.finish(id: callID, .success(payload)))
-        } else {
-            actions.append(.finish(id: callID, .failure(RPCCoding.error(from: payload, method: call.method))))
+            return actions
+        }
+        let error = RPCCoding.error(from: payload, method: call.method)
+        guard error.code == .unavailable else {
+            forget(callID)
+            actions.append(.finish(id: callID, .failure(error)))
+            return actions
+        }
+        // A server that is stopping refuses calls: it gets no more, and this one goes elsewhere.
+        if call.instance == id {
+            instances[id]?.alive = false
+            instances[id]?.inFlight.remove(callID)
+            actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
+            actions += reroute([callID], from: nil, reason: error.message, now: now)
         }
         return actions
     }
@@ -148,10 +164,14 @@ struct RPCClientStateMachine {
         let window = configuration.heartbeatInterval * configuration.liveness
         for id in instances.keys.sorted() {
             guard var instance = instances[id] else { continue }
-            if instance.alive, now - instance.lastHeard > window {
+            // Silent too long: dead, and its calls go elsewhere — also those it had when it said
+            // it was stopping, in case it closed before answering them.
+            if now - instance.lastHeard > window, instance.alive || !instance.inFlight.isEmpty {
+                if instance.alive {
+                    actions.append(.log("\(id) has not answered for \(now - instance.lastHeard); taking it for dead"))
+                }
                 instance.alive = false
                 instances[id] = instance
-                actions.append(.log("\(id) has not answered for \(now - instance.lastHeard); taking it for dead"))
                 actions += reroute(
                     instance.inFlight,
                     from: id,
@@ -187,11 +207,11 @@ struct RPCClientStateMachine {
     /// them with `unavailable` after their last attempt.
     private mutating func reroute(
         _ ids: Set<UInt64>,
-        from instance: String,
+        from instance: String?,
         reason: String,
         now: ContinuousClock.Instant
     ) -> [Action] {
-        instances[instance]?.inFlight = []
+        if let instance { instances[instance]?.inFlight = [] }
         return ids.sorted().flatMap { id -> [Action] in
             calls[id]?.instance = nil
             return dispatch(id, reason: reason, now: now)

@@ -30,6 +30,10 @@ import Synchronization
 ///
 /// With another `settingsPrefix` the keys are `PREFIX.name` and so on, for trees with several
 /// servers.
+///
+/// A stop deregisters the server (its announcer's `willStop()`) and refuses new calls with
+/// `unavailable` from the moment it begins, so clients send them to other instances; the calls in
+/// progress get up to `drainTimeout` to finish before the socket closes.
 public final class RPCServer: Service, @unchecked Sendable {
     let nameSetting: Setting<String>
     let endpointSetting: Setting<String>
@@ -38,20 +42,35 @@ public final class RPCServer: Service, @unchecked Sendable {
 
     private let discovery: Discovery?
     let handlers = Mutex<[String: Handler]>([:])
-    private let running = Mutex<(socket: Socket, endpoint: String, announcer: Announcer?)?>(nil)
+    private let running = Mutex<Running?>(nil)
+
+    private struct Running {
+        var socket: Socket
+        var endpoint: String
+        var announcer: Announcer?
+        var slots: RPCSlots
+        /// Set as the stop begins: requests are refused with `unavailable`, heartbeats unanswered.
+        var draining = false
+    }
 
     /// A server announced as `name` (none when `nil` and the setting is empty), bound to
     /// `endpoint`, both overridable by the settings `rpc.name` and `rpc.endpoint`.
     ///
-    /// - Parameter discovery: the discovery to announce through; the announcer's own (from the
-    ///   `discovery.*` settings) when `nil`.
+    /// - Parameters:
+    ///   - discovery: the discovery to announce through; the announcer's own (from the
+    ///     `discovery.*` settings) when `nil`.
+    ///   - settingsPrefix: the first part of the setting keys, `rpc` (`rpc.name`, ...).
+    ///   - drainTimeout: how long a stop lets the calls in progress finish.
+    ///   - serviceName: the service's name in the tree, `rpc`.
     public init(
         name: String? = nil,
         endpoint: String = "tcp://127.0.0.1:*",
         discovery: Discovery? = nil,
         settingsPrefix: String = "rpc",
+        drainTimeout: Duration = .seconds(5),
         serviceName: String? = nil
     ) {
+        self.drainTimeout = drainTimeout
         self.nameSetting = Setting(
             "\(settingsPrefix).name",
             default: name ?? "",
@@ -101,8 +120,8 @@ public final class RPCServer: Service, @unchecked Sendable {
         if !name.isEmpty {
             announcer = Announcer(name: name, endpoints: ["rpc": endpoint], discovery: discovery)
         }
-        running.withLock { $0 = (socket, endpoint, announcer) }
         let slots = RPCSlots(limit: settings.value(of: concurrencySetting))
+        running.withLock { $0 = Running(socket: socket, endpoint: endpoint, announcer: announcer, slots: slots) }
         spawn { try await self.serve(socket, slots: slots, maxMessageSize: maxMessageSize) }
         logger.info("RPC server serving at \(endpoint).", metadata: ["methods": "\(methods)"])
         if let announcer {
@@ -111,7 +130,21 @@ public final class RPCServer: Service, @unchecked Sendable {
         }
     }
 
+    /// Stops taking calls as soon as the stop begins: clients send them to other instances.
+    override public func willStop() async {
+        running.withLock { $0?.draining = true }
+    }
+
+    /// Lets the calls in progress finish (for at most `drainTimeout`), then closes the socket.
     override public func doStop() async throws {
+        running.withLock { $0?.draining = true }
+        if let slots = running.withLock({ $0?.slots }) {
+            do {
+                try await withTimeout(drainTimeout) { try await slots.drained() }
+            } catch {
+                logger.warning("Calls still running after \(drainTimeout); stopping them.")
+            }
+        }
         let stopped = running.withLock { running in
             defer { running = nil }
             return running
@@ -119,6 +152,11 @@ public final class RPCServer: Service, @unchecked Sendable {
         if let announcer = stopped?.announcer { removeService(announcer) }
         stopped?.socket.close()
     }
+
+    /// How long a stop waits for the calls in progress.
+    public let drainTimeout: Duration
+
+    private var isDraining: Bool { running.withLock { $0?.draining ?? true } }
 
     /// The methods registered, in name order.
     public var methods: [String] { handlers.withLock { $0.keys.sorted() } }
@@ -131,6 +169,13 @@ public final class RPCServer: Service, @unchecked Sendable {
                 guard message.count >= 1 else { continue }
                 let peer = message[0]
                 let request = RPCRequest.read(Message(frames: Array(message.frames.dropFirst())), limit: maxMessageSize)
+                if isDraining {
+                    if case .call(let id, let method, _) = request {
+                        let error = MessagingError(.unavailable, "\(method): \(path) is stopping")
+                        reply(to: peer, id: id, .failure(error), on: socket)
+                    }
+                    continue
+                }
                 switch request {
                 case .heartbeat(let id):
                     send(MessagingEnvelope(kind: .heartbeat, id: id), [], to: peer, on: socket)

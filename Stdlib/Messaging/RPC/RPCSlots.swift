@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Bounds how many requests an ``RPCServer`` runs at once: `acquire()` waits, without blocking a
@@ -6,6 +7,7 @@ final class RPCSlots: Sendable {
     private struct State {
         var running = 0
         var waiting: [CheckedContinuation<Void, Never>] = []
+        var idleWaiters: [UUID: CheckedContinuation<Void, any Error>] = [:]
     }
 
     let limit: Int
@@ -38,15 +40,34 @@ final class RPCSlots: Sendable {
         }
     }
 
+    /// Waits until no slot is taken; ends with `CancellationError` when cancelled.
+    func drained() async throws {
+        let id = UUID()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let idle = state.withLock { state in
+                    if state.running == 0 { return true }
+                    state.idleWaiters[id] = continuation
+                    return false
+                }
+                if idle { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.idleWaiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+        }
+    }
+
     /// Gives a slot back, handing it to the next waiter if there is one.
     func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiting.isEmpty else {
-                state.running -= 1
-                return nil
-            }
-            return state.waiting.removeFirst()
+        let (next, idle) = state.withLock {
+            state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, any Error>]) in
+            guard state.waiting.isEmpty else { return (state.waiting.removeFirst(), []) }
+            state.running -= 1
+            guard state.running == 0 else { return (nil, []) }
+            defer { state.idleWaiters = [:] }
+            return (nil, Array(state.idleWaiters.values))
         }
         next?.resume()
+        for waiter in idle { waiter.resume() }
     }
 }

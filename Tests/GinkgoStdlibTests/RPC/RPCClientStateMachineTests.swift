@@ -95,6 +95,21 @@ struct RPCClientStateMachineTests {
         #expect(machine.instances["a"]?.inFlight.isEmpty == true)
     }
 
+    @Test func aCallRefusedByAStoppingServerGoesElsewhere() {
+        var machine = machine()
+        let first = targets(machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(5), now: start))
+        let refusal = MessagingError(.unavailable, "m: a is stopping")
+        let actions = machine.received(
+            from: first[0],
+            header: MessagingEnvelope(kind: .error, id: "1"),
+            payload: RPCCoding.payload(of: refusal),
+            now: start
+        )
+        let other = first[0] == "a" ? "b" : "a"
+        #expect(targets(actions) == [other])
+        #expect(machine.usable == [other])
+    }
+
     @Test func unhealthyInstancesGetNoNewCallsAndServerErrorsArriveTyped() throws {
         var machine = machine()
         _ = machine.instanceSeen("a", endpoint: "tcp://a", healthy: false, now: start)

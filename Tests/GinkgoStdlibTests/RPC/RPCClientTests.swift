@@ -36,6 +36,13 @@ func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async thr
     }
 }
 
+/// A flag tasks share.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    var isSet: Bool { state.withLock { $0 } }
+    func set() { state.withLock { $0 = true } }
+}
+
 @Suite(.timeLimit(.minutes(1))) struct RPCClientTests {
     var fast: RPCClient.Configuration {
         var configuration = RPCClient.Configuration()
@@ -102,6 +109,59 @@ func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async thr
             #expect(ContinuousClock.now - started < .seconds(3), "noticed by heartbeats, not by the 10 s timeout")
             #expect(client.usableInstances == [endpoint])
         }
+    }
+
+    @Test func aServerThatStopsCleanlyLosesNoCall() async throws {
+        func server(_ id: String) async throws -> RPCServer {
+            let server = RPCServer(endpoint: "tcp://127.0.0.1:*")
+            server.handle("who") { () -> String in
+                try await Task.sleep(for: .milliseconds(20))
+                return id
+            }
+            try await server.start()
+            return server
+        }
+        let first = try await server("first")
+        let second = try await server("second")
+        let endpoints = [try #require(first.boundEndpoint), try #require(second.boundEndpoint)]
+        let client = RPCClient(endpoints: endpoints, configuration: fast)
+        try await client.start()
+        // Each answer, and whether its call began after the stop had ended.
+        let stopped = Flag()
+        let answers = try await withThrowingTaskGroup(of: (String, Bool)?.self) { group in
+            @Sendable func call() async throws -> (String, Bool)? {
+                let late = stopped.isSet
+                return (try await client.call("who", [Int](), as: String.self), late)
+            }
+            var launched = 0
+            var answers: [(String, Bool)] = []
+            while launched < 32 {
+                group.addTask { try await call() }
+                launched += 1
+            }
+            for try await answer in group {
+                guard let answer else { continue }
+                answers.append(answer)
+                if answers.count == 50 {
+                    group.addTask {
+                        await first.stop()
+                        stopped.set()
+                        return nil
+                    }
+                }
+                if launched < 300 {
+                    group.addTask { try await call() }
+                    launched += 1
+                }
+            }
+            return answers
+        }
+        #expect(answers.count == 300)
+        let late = answers.filter(\.1).map(\.0)
+        #expect(!late.isEmpty && Set(late) == ["second"])
+        #expect(client.usableInstances == [endpoints[1]])
+        await client.stop()
+        await second.stop()
     }
 
     @Test func callsSpreadOverInstancesAndFollowDiscovery() async throws {

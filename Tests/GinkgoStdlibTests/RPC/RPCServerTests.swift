@@ -12,7 +12,8 @@ func withCalculator(
     settings: [String: String] = [:],
     _ body: (RPCServer, String) async throws -> Void
 ) async throws {
-    let server = RPCServer(endpoint: "tcp://127.0.0.1:*")
+    // The slow call is abandoned by its caller: a stop need not wait for it.
+    let server = RPCServer(endpoint: "tcp://127.0.0.1:*", drainTimeout: .milliseconds(100))
     server.settings = try Settings(overrides: settings)
     server.handle("add") { (numbers: Numbers) in Sum(sum: numbers.a + numbers.b) }
     server.handle("fail") { (_: Numbers) -> Sum in throw Boom() }
