@@ -44,14 +44,7 @@ struct CallCommand: ToolCommand {
     }
 
     func execute() async -> Int32 {
-        ToolSettings.quietLogging()
-        let settings: Settings
-        do {
-            settings = try ToolSettings.load(file: config, overrides: overrides)
-        } catch {
-            ToolSettings.fail("call", error)
-            return 78
-        }
+        guard let settings = ToolSettings.prepare("call", file: config, overrides: overrides) else { return 78 }
         let timeout = Duration(settingString: timeout) ?? .seconds(5)
         var configuration = RPCClient.Configuration()
         configuration.timeout = timeout

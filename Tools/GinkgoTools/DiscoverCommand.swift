@@ -23,14 +23,7 @@ struct DiscoverCommand: ToolCommand {
     var overrides: [String] = []
 
     func execute() async -> Int32 {
-        ToolSettings.quietLogging()
-        let settings: Settings
-        do {
-            settings = try ToolSettings.load(file: config, overrides: overrides)
-        } catch {
-            ToolSettings.fail("discover", error)
-            return 78
-        }
+        guard let settings = ToolSettings.prepare("discover", file: config, overrides: overrides) else { return 78 }
         let discovery = Discovery()
         discovery.settings = settings
         do {

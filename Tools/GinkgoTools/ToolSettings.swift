@@ -18,6 +18,18 @@ enum ToolSettings {
         return try Settings(overrides: pairs, environment: environment)
     }
 
+    /// What a command does first: quiets logging, then loads the settings — or prints why they
+    /// do not load and returns `nil` (the command exits 78).
+    static func prepare(_ command: String, file: String?, overrides: [String]) -> Settings? {
+        quietLogging()
+        do {
+            return try load(file: file, overrides: overrides)
+        } catch {
+            fail(command, error)
+            return nil
+        }
+    }
+
     /// Sends log lines of warning and above to standard error, so a command's output is only its
     /// answer. Called once, first thing, by each command.
     static func quietLogging() {
