@@ -48,6 +48,8 @@ struct CallCommand: ToolCommand {
         let timeout = Duration(settingString: timeout) ?? .seconds(5)
         var configuration = RPCClient.Configuration()
         configuration.timeout = timeout
+        // One call: a slow instance is waited for until the timeout, not given up on earlier.
+        configuration.liveness = Int(timeout / configuration.heartbeatInterval) + 1
         let client = RPCClient(service: name, configuration: configuration)
         client.settings = settings
         do {

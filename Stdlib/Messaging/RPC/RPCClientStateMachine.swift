@@ -176,6 +176,7 @@ struct RPCClientStateMachine {
                     instance.inFlight,
                     from: id,
                     reason: "\(id) stopped answering heartbeats",
+                    keepWhenStuck: true,
                     now: now
                 )
                 instance = instances[id] ?? instance
@@ -205,14 +206,22 @@ struct RPCClientStateMachine {
 
     /// Sends the calls that were in flight on an instance that is gone to another one, or fails
     /// them with `unavailable` after their last attempt.
+    ///
+    /// With `keepWhenStuck` (an instance that is only silent), a call with nowhere else to go stays
+    /// where it is: the instance may just be slow, and the call's timeout still ends it.
     private mutating func reroute(
         _ ids: Set<UInt64>,
         from instance: String?,
         reason: String,
+        keepWhenStuck: Bool = false,
         now: ContinuousClock.Instant
     ) -> [Action] {
         if let instance { instances[instance]?.inFlight = [] }
         return ids.sorted().flatMap { id -> [Action] in
+            if keepWhenStuck, let instance, usable.isEmpty {
+                instances[instance]?.inFlight.insert(id)
+                return []
+            }
             calls[id]?.instance = nil
             return dispatch(id, reason: reason, now: now)
         }

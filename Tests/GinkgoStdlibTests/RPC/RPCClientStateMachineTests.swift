@@ -67,6 +67,21 @@ struct RPCClientStateMachineTests {
         #expect(machine.usable == ["a", "b"])
     }
 
+    @Test func aCallOnASilentInstanceWithNowhereElseToGoWaitsForItsTimeout() {
+        var machine = machine(instances: ["a"])
+        _ = machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(1), now: start)
+        let silent = machine.tick(now: start + .milliseconds(350))
+        #expect(!silent.contains { if case .finish = $0 { true } else { false } })
+        #expect(machine.usable.isEmpty)
+        // The slow instance answers after all.
+        #expect(
+            machine.received(from: "a", header: reply(1), payload: [7], now: start + .milliseconds(400)).contains(
+                .finish(id: 1, .success([7]))
+            )
+        )
+        #expect(machine.usable == ["a"])
+    }
+
     @Test func aCallFailsUnavailableAfterItsLastAttempt() {
         var machine = machine(maxAttempts: 1)
         _ = machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(5), now: start)
