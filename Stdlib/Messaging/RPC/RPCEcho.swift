@@ -28,8 +28,11 @@ public final class RPCEcho: Service, RunnableService, @unchecked Sendable {
 
     /// An echo service configured by the settings.
     public required init() {
-        server = RPCServer(name: "echo")
+        // A child of its own (not the announcer's), so that `--help` lists the discovery settings.
+        let discovery = Discovery()
+        server = RPCServer(name: "echo", discovery: discovery)
         super.init(name: "rpcecho")
+        addService(discovery)
         addService(server)
         server.handle("echo", json: { $0 })
         server.handle("whoami") { [server] in
