@@ -89,6 +89,11 @@ let package = Package(
             path: "Tools/GinkgoTools"
         ),
         .executableTarget(name: "ginkgo", dependencies: ["GinkgoTools"], path: "Tools/ginkgo"),
+        .executableTarget(
+            name: "worker",
+            dependencies: ["Ginkgo", "GinkgoNet", "GinkgoStdlib"],
+            path: "Examples/Cluster/Worker"
+        ),
         .executableTarget(name: "ginkgoctl", dependencies: ["GinkgoTools"], path: "Tools/ginkgoctl"),
         .testTarget(
             name: "GinkgoStdlibTests",
@@ -122,7 +127,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ProcessTests",
-            dependencies: ["quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "Ginkgo", "GinkgoStdlib"],
+            dependencies: [
+                "quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "worker", "Ginkgo", "GinkgoStdlib",
+            ],
             path: "Tests/ProcessTests"
         ),
         .target(

@@ -14,7 +14,7 @@ import GinkgoStdlib
 public enum GinkgoTool {
     /// The stock services `ginkgo` runs by name.
     public static let services: [any RunnableService.Type] = [
-        Registry.self, Announcer.self, HealthChecker.self, RPCEcho.self,
+        Registry.self, Announcer.self, HealthChecker.self, RPCEcho.self, RPCGateway.self,
     ]
 
     /// The version the tools print.

@@ -1,0 +1,3 @@
+import Ginkgo
+
+Runner(services: [Worker.self], version: "0.1.0").main()
