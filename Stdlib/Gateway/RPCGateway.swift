@@ -39,9 +39,9 @@ public final class RPCGateway: Service, RunnableService, @unchecked Sendable {
     /// `gateway.port` (8080), `gateway.timeout`, and `health.port` (8081) for its health.
     public required init() {
         let router = Router()
-        let reference = GatewayReference()
-        router.on("/**", method: .get) { request, _ in try await reference.gateway().answer(request) }
-        router.on("/**", method: .post) { request, _ in try await reference.gateway().answer(request) }
+        let reference = WeakReference<RPCGateway>()
+        router.on("/**", method: .get) { request, _ in try await reference.require().answer(request) }
+        router.on("/**", method: .post) { request, _ in try await reference.require().answer(request) }
         server = HTTPServer(
             host: .setting("gateway.host", default: "127.0.0.1"),
             port: .setting("gateway.port", default: 8080),
@@ -98,7 +98,7 @@ public final class RPCGateway: Service, RunnableService, @unchecked Sendable {
 
     private func answer(_ request: Request) async throws -> Response {
         guard let entry = table.entries.withLock({ $0[request.uri.path] }) else {
-            return Self.json(.notFound, #"{"code":"not_found","message":"no route for \#(request.uri.path)"}"#)
+            return Response.json(.notFound, #"{"code":"not_found","message":"no route for \#(request.uri.path)"}"#)
         }
         var body = try await request.body.collect(upTo: 1 << 20)
         var params = body.readBytes(length: body.readableBytes) ?? []
@@ -112,10 +112,10 @@ public final class RPCGateway: Service, RunnableService, @unchecked Sendable {
                 json: params,
                 timeout: settings.value(of: Self.timeoutSetting)
             )
-            return Self.json(.ok, String(decoding: result, as: UTF8.self))
+            return Response.json(.ok, String(decoding: result, as: UTF8.self))
         } catch let error as MessagingError {
             logger.warning("\(entry.route) failed: \(error)")
-            return Self.json(
+            return Response.json(
                 Self.status(for: error.code),
                 String(decoding: EnvelopeEncoder().encode(error), as: UTF8.self)
             )
@@ -132,27 +132,9 @@ public final class RPCGateway: Service, RunnableService, @unchecked Sendable {
         }
     }
 
-    private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: body))
-        )
-    }
-
     /// The routes by path, each with the client of its service.
     private final class RouteTable: Sendable {
         let entries = Mutex<[String: (route: GatewayRoute, client: RPCClient)]>([:])
     }
 
-    /// The gateway as the router's closures see it: held weakly (the gateway owns the router).
-    private final class GatewayReference: Sendable {
-        private struct Reference { weak var gateway: RPCGateway? }
-        private let value = Mutex(Reference())
-        func set(_ gateway: RPCGateway) { value.withLock { $0.gateway = gateway } }
-        func gateway() throws -> RPCGateway {
-            guard let gateway = value.withLock({ $0.gateway }) else { throw HTTPError(.serviceUnavailable) }
-            return gateway
-        }
-    }
 }

@@ -30,10 +30,10 @@ public final class HealthEndpoint: Service, @unchecked Sendable {
     ) {
         self.monitor = monitor
         let router = Router()
-        let box = EndpointReference()
-        router.get("/health") { _, _ in try box.endpoint().respond(ready: false) }
-        router.get("/health/live") { _, _ in Self.json(.ok, #"{"status":"up"}"#) }
-        router.get("/health/ready") { _, _ in try box.endpoint().respond(ready: true) }
+        let box = WeakReference<HealthEndpoint>()
+        router.get("/health") { _, _ in try box.require().respond(ready: false) }
+        router.get("/health/live") { _, _ in Response.json(.ok, #"{"status":"up"}"#) }
+        router.get("/health/ready") { _, _ in try box.require().respond(ready: true) }
         server = HTTPServer(host: host, port: port, router: router)
         super.init(name: name ?? "health-endpoint")
         box.set(self)
@@ -60,29 +60,10 @@ public final class HealthEndpoint: Service, @unchecked Sendable {
     private func respond(ready: Bool) -> Response {
         if ready {
             return acceptsTraffic
-                ? Self.json(.ok, #"{"status":"up"}"#) : Self.json(.serviceUnavailable, #"{"status":"down"}"#)
+                ? Response.json(.ok, #"{"status":"up"}"#) : Response.json(.serviceUnavailable, #"{"status":"down"}"#)
         }
         let report = HealthReport(status: acceptsTraffic ? .up : .down, checks: monitor?.results ?? [:])
-        return Self.json(report.status == .up ? .ok : .serviceUnavailable, report.json)
+        return Response.json(report.status == .up ? .ok : .serviceUnavailable, report.json)
     }
 
-    private static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: body))
-        )
-    }
-
-    /// The endpoint as the router's closures see it: set once after init, held weakly (the
-    /// endpoint owns the router), read under a lock.
-    private final class EndpointReference: Sendable {
-        private struct Reference { weak var endpoint: HealthEndpoint? }
-        private let value = Mutex(Reference())
-        func set(_ endpoint: HealthEndpoint) { value.withLock { $0.endpoint = endpoint } }
-        func endpoint() throws -> HealthEndpoint {
-            guard let endpoint = value.withLock({ $0.endpoint }) else { throw HTTPError(.serviceUnavailable) }
-            return endpoint
-        }
-    }
 }
