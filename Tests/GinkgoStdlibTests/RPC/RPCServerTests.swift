@@ -72,6 +72,9 @@ struct RawDealer {
             #expect(String(decoding: payload, as: UTF8.self) == #"{"sum":3}"#)
             let (beat, _) = try await dealer.exchange(#"{"v":1,"kind":"heartbeat","id":"hb-1"}"#, "")
             #expect(beat == MessagingEnvelope(kind: .heartbeat, id: "hb-1"))
+            // The health check of messaging services sees it up.
+            let check = HealthCheck.zeroMQ(endpoint: endpoint)
+            #expect(try await withTimeout(.seconds(10)) { try await check.probe() } != nil)
         }
     }
 
