@@ -103,6 +103,15 @@ struct RPCToolTests {
     }
 
     @Test func ginkgoCallPrintsTheResultAndTypedErrors() async throws {
+        let unreachable = try await call(["echo", "echo", "{}", "--set", "discovery.timeout=300ms"])
+        #expect(unreachable.status == 1)
+        #expect(
+            unreachable.output.hasSuffix(
+                "ginkgo call: unreachable: registry \(registry.endpoint) did not answer list within 0.3 seconds\n"
+            ),
+            "\(unreachable.output)"
+        )
+
         let registryProcess = try await registry.start()
         let echo = try await startEcho()
 

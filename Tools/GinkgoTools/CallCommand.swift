@@ -63,7 +63,8 @@ struct CallCommand: ToolCommand {
             return 0
         } catch {
             await client.stop()
-            ToolSettings.fail("call", error)
+            // A failed start is discovery's error: say that, not which service wrapped it.
+            ToolSettings.fail("call", (error as? ServiceError)?.underlying ?? error)
             return 1
         }
     }

@@ -21,6 +21,8 @@ extension RPCClient {
                     } catch is CancellationError {
                         return
                     } catch {
+                        // The resolver stops before this task is cancelled: no news then.
+                        guard [.starting, .ready].contains(self.state) else { return }
                         self.logger.warning("Watching \(name) failed (\(error)); watching again in 1 s.")
                     }
                     try await Task.sleep(for: .seconds(1))
