@@ -104,7 +104,7 @@ import Testing
             try await client.register(Self.echo("a"), ttl: .seconds(30))
             try await client.register(Self.echo("b", health: .unhealthy), ttl: .seconds(30))
         }
-        let discovery = Discovery(backend: try RegistryClient(endpoints: [endpoint], timeout: .milliseconds(300)))
+        let discovery = Discovery(backend: try RegistryClient(endpoints: [endpoint], timeout: .seconds(2)))
         let resolver = Resolver(discovery: discovery)
         let tree = Service(name: "tree")
         tree.addService(discovery)
@@ -199,7 +199,7 @@ func withRegistry(
 
 /// Runs `body` with a running client of the registry at `endpoint`.
 func withClient<T>(_ endpoint: String, _ body: (RegistryClient) async throws -> T) async throws -> T {
-    let client = try RegistryClient(endpoints: [endpoint], heartbeat: .milliseconds(200))
+    let client = try RegistryClient(endpoints: [endpoint], timeout: .seconds(10), heartbeat: .milliseconds(200))
     let running = Task { try await client.run() }
     defer { running.cancel() }
     return try await body(client)
