@@ -125,10 +125,16 @@ let package = Package(
             dependencies: ["Ginkgo"],
             path: "Tests/RunnerFixture"
         ),
+        .executableTarget(
+            name: "job-worker-fixture",
+            dependencies: ["Ginkgo", "GinkgoStdlib"],
+            path: "Tests/JobWorkerFixture"
+        ),
         .testTarget(
             name: "ProcessTests",
             dependencies: [
-                "quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "worker", "Ginkgo", "GinkgoStdlib",
+                "quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "worker", "job-worker-fixture", "Ginkgo",
+                "GinkgoZeroMQ", "GinkgoStdlib",
             ],
             path: "Tests/ProcessTests"
         ),

@@ -10,11 +10,12 @@ import GinkgoStdlib
 /// ginkgo ctl registry.yaml start                   # ... as a daemon (ginkgoctl registry.yaml start)
 /// ginkgo discover [NAME]                           # list registered instances
 /// ginkgo call NAME METHOD JSON                     # call a method of a service found by discovery
+/// ginkgo BusProxy                                  # the message bus's proxy, announced as bus
 /// ```
 public enum GinkgoTool {
     /// The stock services `ginkgo` runs by name.
     public static let services: [any RunnableService.Type] = [
-        Registry.self, Announcer.self, HealthChecker.self, RPCEcho.self, RPCGateway.self,
+        Registry.self, Announcer.self, HealthChecker.self, RPCEcho.self, RPCGateway.self, BusProxy.self,
     ]
 
     /// The version the tools print.
