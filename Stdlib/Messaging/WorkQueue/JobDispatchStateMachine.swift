@@ -36,6 +36,8 @@ struct JobDispatchStateMachine {
         var attempts = 0
         var worker: String?
         var deadline: Instant?
+        /// The worker that held the job last: a redelivery goes elsewhere when it can.
+        var previous: String?
     }
 
     struct Worker {
@@ -225,8 +227,8 @@ struct JobDispatchStateMachine {
 
     // MARK: Helpers
 
-    /// Hands queued jobs, oldest first, to the alive workers of their kind with free slots,
-    /// the one with the most free slots first.
+    /// Hands queued jobs, oldest first, to the alive workers of their kind with free slots: the
+    /// one with the most free slots, other than the job's previous worker when there is a choice.
     private mutating func pump(now: Instant) -> [Action] {
         var actions: [Action] = []
         var waiting: [String] = []
@@ -235,7 +237,9 @@ struct JobDispatchStateMachine {
             let id = queue[index]
             index += 1
             guard let job = jobs[id] else { continue }
-            let candidates = workers.filter { $0.value.free > 0 && $0.value.kinds.contains(job.kind) }
+            let able = workers.filter { $0.value.free > 0 && $0.value.kinds.contains(job.kind) }
+            let others = able.filter { $0.key != job.previous }
+            let candidates = others.isEmpty ? able : others
             guard let (workerID, _) = candidates.max(by: { ($0.value.free, $1.key) < ($1.value.free, $0.key) }) else {
                 waiting.append(id)
                 if !workers.values.contains(where: { $0.free > 0 }) { break }
@@ -254,8 +258,11 @@ struct JobDispatchStateMachine {
 
     private mutating func requeue(_ ids: [String]) {
         for id in ids {
-            jobs[id]?.worker = nil
-            jobs[id]?.deadline = nil
+            guard var job = jobs[id] else { continue }
+            job.previous = job.worker
+            job.worker = nil
+            job.deadline = nil
+            jobs[id] = job
         }
         queue.insert(contentsOf: ids.filter { jobs[$0] != nil }, at: 0)
     }

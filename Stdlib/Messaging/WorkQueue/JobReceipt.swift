@@ -37,6 +37,6 @@ public struct JobReceipt: Sendable, Hashable {
 
 /// What a worker says of itself in its heartbeat replies.
 struct WorkerStatus: Codable, Hashable {
-    /// How many more jobs the producer may hand it: its free slots, 0 while it drains.
+    /// How many of a producer's jobs it may hold at once: its slots, 0 while it drains.
     var capacity: Int
 }

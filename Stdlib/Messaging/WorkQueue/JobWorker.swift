@@ -56,7 +56,6 @@ public final class JobWorker: Service, @unchecked Sendable {
         var jobs: AsyncStream<Assignment>.Continuation
         var executor: SpawnedTask
         var draining = false
-        var busy = 0
         var capacity: Int
     }
 
@@ -166,7 +165,7 @@ public final class JobWorker: Service, @unchecked Sendable {
             let header = incoming.header
             switch header.kind {
             case .heartbeat:
-                let capacity = running.withLock { $0.map { $0.draining ? 0 : max(0, $0.capacity - $0.busy) } } ?? 0
+                let capacity = running.withLock { $0.map { $0.draining ? 0 : $0.capacity } } ?? 0
                 let status = try MessagingPayload.encode(WorkerStatus(capacity: capacity))
                 try await reply(MessagingEnvelope(kind: .heartbeat, id: header.id).message(payload: status), to: producer, on: socket)
             case .job:
@@ -178,12 +177,7 @@ public final class JobWorker: Service, @unchecked Sendable {
                     try await refuse(id: id, MessagingError(.unknownMethod, "no job kind \"\(kind)\" on \(path); it does \(handlers.kinds.joined(separator: ", "))"), to: producer, on: socket)
                     continue
                 }
-                let accepted = running.withLock { running -> Bool in
-                    guard running?.draining == false else { return false }
-                    running?.busy += 1
-                    return true
-                }
-                guard accepted else {
+                guard running.withLock({ $0?.draining == false }) else {
                     try await refuse(id: id, MessagingError(.unavailable, "\(path) is stopping"), to: producer, on: socket)
                     continue
                 }
@@ -218,7 +212,6 @@ public final class JobWorker: Service, @unchecked Sendable {
                     inFlight -= 1
                 }
                 if running.withLock({ $0?.draining ?? true }) {
-                    running.withLock { $0?.busy -= 1 }
                     try? await reply(
                         IncomingMessage.Refusal(id: job.id, error: MessagingError(.unavailable, "\(path) is stopping")).reply,
                         to: job.producer,
@@ -245,7 +238,6 @@ public final class JobWorker: Service, @unchecked Sendable {
             let failure = MessagingError(.handlerFailed, "job \(job.id) (\(job.kind)) on \(path): \(error)")
             answer = IncomingMessage.Refusal(id: job.id, error: failure).reply
         }
-        running.withLock { $0?.busy -= 1 }
         try? await reply(answer, to: job.producer, on: socket)
     }
 }
