@@ -29,7 +29,9 @@ struct WorkQueueProcessTests {
 
     func queue(_ registry: String) async throws -> WorkQueue {
         let queue = WorkQueue()
-        queue.settings = try Settings(overrides: Self.producerSettings.merging(["discovery.endpoints": registry]) { $1 })
+        queue.settings = try Settings(
+            overrides: Self.producerSettings.merging(["discovery.endpoints": registry]) { $1 }
+        )
         try await queue.start()
         return queue
     }
@@ -104,7 +106,9 @@ struct WorkQueueProcessTests {
             let future = [Frame(#"{"v":2,"kind":"job","id":"1","method":"work"}"#), Frame("{}")]
             #expect(try await ask(Message(frames: future)).0.kind == .error)
             await worker.expect("unsupported_version")
-            let big = MessagingEnvelope(kind: .job, id: "2", method: "work").message(payload: Array(repeating: 0x20, count: 5000))
+            let big = MessagingEnvelope(kind: .job, id: "2", method: "work").message(
+                payload: Array(repeating: 0x20, count: 5000)
+            )
             #expect(try await ask(big).0 == MessagingEnvelope(kind: .error, id: "2"))
             await worker.expect("too_large")
             // Far over the limit: libzmq drops that connection, and the worker serves the next.

@@ -86,7 +86,9 @@ final class BusConnections: Sendable {
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                     let ready = self.state.withLock { state -> Result<Void, any Error>? in
-                        if !state.open { return .failure(MessagingError(.unavailable, "the message bus is not running")) }
+                        if !state.open {
+                            return .failure(MessagingError(.unavailable, "the message bus is not running"))
+                        }
                         if state.endpoints != nil { return .success(()) }
                         if Task.isCancelled { return .failure(CancellationError()) }
                         state.waiters[id] = continuation

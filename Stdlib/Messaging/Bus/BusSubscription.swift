@@ -81,7 +81,10 @@ public struct BusSubscription<Value: Decodable & Sendable>: AsyncSequence, Senda
                     guard received == topic else { continue }
                     incoming = parsed
                 } catch {
-                    logger.warning("Skipped a message that is not a bus message: \(error.error)", metadata: ["topic": "\(topic)"])
+                    logger.warning(
+                        "Skipped a message that is not a bus message: \(error.error)",
+                        metadata: ["topic": "\(topic)"]
+                    )
                     continue
                 }
                 do {

@@ -131,34 +131,25 @@ public final class MessageBus: Service, @unchecked Sendable {
     /// Keeps the sockets on the proxy discovery names: the one in use while it is there and
     /// healthy, else the healthy one with the smallest id.
     private func follow(_ name: String) async throws {
-        while true {
-            do {
-                var known: [String: ServiceInstance] = [:]
-                var current: ServiceInstance?
-                for try await change in resolver.watch(name) {
-                    known[change.instance.id] = change.kind == .removed ? nil : change.instance
-                    let usable = known.values.filter {
-                        $0.health == .healthy && $0.endpoints["publish"] != nil && $0.endpoints["subscribe"] != nil
-                    }
-                    let chosen =
-                        usable.first { $0.id == current?.id && $0.endpoints == current?.endpoints }
-                        ?? usable.min { $0.id < $1.id }
-                    guard let chosen, chosen != current else { continue }
-                    current = chosen
-                    logger.info("Using bus proxy \(chosen.key) at \(chosen.endpoints["subscribe"]!).")
-                    connections.use(
-                        BusConnections.Endpoints(
-                            publish: chosen.endpoints["publish"]!,
-                            subscribe: chosen.endpoints["subscribe"]!
-                        )
-                    )
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning("Watching bus \(name) failed (\(error)); watching again.")
+        var known: [String: ServiceInstance] = [:]
+        var current: ServiceInstance?
+        try await resolver.follow(name, logger: logger, restart: { known = [:] }) { change in
+            known[change.instance.id] = change.kind == .removed ? nil : change.instance
+            let usable = known.values.filter {
+                $0.health == .healthy && $0.endpoints["publish"] != nil && $0.endpoints["subscribe"] != nil
             }
-            try await Task.sleep(for: .seconds(1))
+            let chosen =
+                usable.first { $0.id == current?.id && $0.endpoints == current?.endpoints }
+                ?? usable.min { $0.id < $1.id }
+            guard let chosen, chosen != current else { return }
+            current = chosen
+            logger.info("Using bus proxy \(chosen.key) at \(chosen.endpoints["subscribe"]!).")
+            connections.use(
+                BusConnections.Endpoints(
+                    publish: chosen.endpoints["publish"]!,
+                    subscribe: chosen.endpoints["subscribe"]!
+                )
+            )
         }
     }
 }

@@ -182,9 +182,15 @@ struct JobDispatchStateMachine {
         default:
             let refusal = IncomingMessage.Refusal(
                 id: header.id,
-                error: MessagingError(.badEnvelope, "a worker sends heartbeat, ack or error, not \(header.kind.rawValue)")
+                error: MessagingError(
+                    .badEnvelope,
+                    "a worker sends heartbeat, ack or error, not \(header.kind.rawValue)"
+                )
             )
-            return [.warn("Refused a \(header.kind.rawValue) from worker \(id)"), .send(worker: id, refusal.reply, job: nil)]
+            return [
+                .warn("Refused a \(header.kind.rawValue) from worker \(id)"),
+                .send(worker: id, refusal.reply, job: nil),
+            ]
         }
     }
 
@@ -279,7 +285,10 @@ struct JobDispatchStateMachine {
     private mutating func forget(_ id: String, because reason: String) -> [Action] {
         guard let worker = workers.removeValue(forKey: id) else { return [] }
         requeue(worker.jobs.sorted())
-        return [.disconnect(worker: id), .warn("Worker \(id) \(reason); its \(worker.jobs.count) jobs go back to the queue.")]
+        return [
+            .disconnect(worker: id),
+            .warn("Worker \(id) \(reason); its \(worker.jobs.count) jobs go back to the queue."),
+        ]
     }
 
     private mutating func heartbeat(to worker: String) -> Action {

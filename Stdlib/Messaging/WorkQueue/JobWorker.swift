@@ -136,14 +136,18 @@ public final class JobWorker: Service, @unchecked Sendable {
     }
 
     override public func doStop() async throws {
-        guard let current = running.withLock({ running -> Running? in
-            running?.draining = true
-            return running
-        }) else { return }
+        guard
+            let current = running.withLock({ running -> Running? in
+                running?.draining = true
+                return running
+            })
+        else { return }
         removeService(current.announcer)
         current.jobs.finish()
         let drained = (try? await withTimeout(drainTimeout) { try await current.executor.value }) != nil
-        if !drained { logger.warning("Running jobs did not finish within \(drainTimeout); their producers redeliver them.") }
+        if !drained {
+            logger.warning("Running jobs did not finish within \(drainTimeout); their producers redeliver them.")
+        }
         running.withLock { $0 = nil }
         current.socket.close()
     }
@@ -167,26 +171,61 @@ public final class JobWorker: Service, @unchecked Sendable {
             case .heartbeat:
                 let capacity = running.withLock { $0.map { $0.draining ? 0 : $0.capacity } } ?? 0
                 let status = try MessagingPayload.encode(WorkerStatus(capacity: capacity))
-                try await reply(MessagingEnvelope(kind: .heartbeat, id: header.id).message(payload: status), to: producer, on: socket)
+                try await reply(
+                    MessagingEnvelope(kind: .heartbeat, id: header.id).message(payload: status),
+                    to: producer,
+                    on: socket
+                )
             case .job:
                 guard let id = header.id, let kind = header.method else {
-                    try await refuse(id: header.id, MessagingError(.badEnvelope, "a job needs an id and a method (its kind)"), to: producer, on: socket)
+                    try await refuse(
+                        id: header.id,
+                        MessagingError(.badEnvelope, "a job needs an id and a method (its kind)"),
+                        to: producer,
+                        on: socket
+                    )
                     continue
                 }
                 guard handlers[kind] != nil else {
-                    try await refuse(id: id, MessagingError(.unknownMethod, "no job kind \"\(kind)\" on \(path); it does \(handlers.kinds.joined(separator: ", "))"), to: producer, on: socket)
+                    try await refuse(
+                        id: id,
+                        MessagingError(
+                            .unknownMethod,
+                            "no job kind \"\(kind)\" on \(path); it does \(handlers.kinds.joined(separator: ", "))"
+                        ),
+                        to: producer,
+                        on: socket
+                    )
                     continue
                 }
                 guard running.withLock({ $0?.draining == false }) else {
-                    try await refuse(id: id, MessagingError(.unavailable, "\(path) is stopping"), to: producer, on: socket)
+                    try await refuse(
+                        id: id,
+                        MessagingError(.unavailable, "\(path) is stopping"),
+                        to: producer,
+                        on: socket
+                    )
                     continue
                 }
                 let assignment = Assignment(producer: producer, id: id, kind: kind, input: incoming.payload)
                 if case .terminated = running.withLock({ $0?.jobs.yield(assignment) }) ?? .terminated {
-                    try await refuse(id: id, MessagingError(.unavailable, "\(path) is stopping"), to: producer, on: socket)
+                    try await refuse(
+                        id: id,
+                        MessagingError(.unavailable, "\(path) is stopping"),
+                        to: producer,
+                        on: socket
+                    )
                 }
             default:
-                try await refuse(id: header.id, MessagingError(.badEnvelope, "a worker takes job and heartbeat messages, not \(header.kind.rawValue)"), to: producer, on: socket)
+                try await refuse(
+                    id: header.id,
+                    MessagingError(
+                        .badEnvelope,
+                        "a worker takes job and heartbeat messages, not \(header.kind.rawValue)"
+                    ),
+                    to: producer,
+                    on: socket
+                )
             }
         }
     }
@@ -213,7 +252,8 @@ public final class JobWorker: Service, @unchecked Sendable {
                 }
                 if running.withLock({ $0?.draining ?? true }) {
                     try? await reply(
-                        IncomingMessage.Refusal(id: job.id, error: MessagingError(.unavailable, "\(path) is stopping")).reply,
+                        IncomingMessage.Refusal(id: job.id, error: MessagingError(.unavailable, "\(path) is stopping"))
+                            .reply,
                         to: job.producer,
                         on: socket
                     )

@@ -90,7 +90,9 @@ public final class WorkQueue: Service, @unchecked Sendable {
             return (Array(state.sockets.values), Array(state.waiters.values))
         }
         for socket in sockets { socket.close() }
-        for waiter in waiters { waiter.resume(throwing: MessagingError(.unavailable, "the work queue \(path) stopped")) }
+        for waiter in waiters {
+            waiter.resume(throwing: MessagingError(.unavailable, "the work queue \(path) stopped"))
+        }
     }
 
     /// Submits a job of `kind` with `input` (as JSON) and waits until a worker acknowledges it.
@@ -203,23 +205,14 @@ public final class WorkQueue: Service, @unchecked Sendable {
     /// Keeps the workers in step with discovery: healthy instances with a `jobs` endpoint get
     /// jobs of the kinds in their `job:KIND` tags.
     private func follow(_ name: String) async throws {
-        while true {
-            do {
-                for try await change in resolver.watch(name) {
-                    let instance = change.instance
-                    let kinds = Set(instance.tags.filter { $0.hasPrefix("job:") }.map { String($0.dropFirst(4)) })
-                    if change.kind != .removed, instance.health == .healthy, let endpoint = instance.endpoints["jobs"] {
-                        update { $0.workerAnnounced(instance.id, endpoint: endpoint, kinds: kinds, now: .now) }
-                    } else {
-                        update { $0.workerWithdrawn(instance.id) }
-                    }
-                }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning("Watching workers \(name) failed (\(error)); watching again.")
+        try await resolver.follow(name, logger: logger) { change in
+            let instance = change.instance
+            let kinds = Set(instance.tags.filter { $0.hasPrefix("job:") }.map { String($0.dropFirst(4)) })
+            if change.kind != .removed, instance.health == .healthy, let endpoint = instance.endpoints["jobs"] {
+                update { $0.workerAnnounced(instance.id, endpoint: endpoint, kinds: kinds, now: .now) }
+            } else {
+                update { $0.workerWithdrawn(instance.id) }
             }
-            try await Task.sleep(for: .seconds(1))
         }
     }
 }

@@ -20,12 +20,22 @@ struct JobDispatchStateMachineTests {
     }
 
     /// Announces `worker` doing `kinds` and has it answer a heartbeat with `capacity`.
-    func addWorker(_ id: String, capacity: Int, kinds: Set<String> = ["resize"], to machine: inout Machine, at time: Double = 0)
+    func addWorker(
+        _ id: String,
+        capacity: Int,
+        kinds: Set<String> = ["resize"],
+        to machine: inout Machine,
+        at time: Double = 0
+    )
         -> [Machine.Action]
     {
         let announced = machine.workerAnnounced(id, endpoint: "tcp://127.0.0.1:1", kinds: kinds, now: at(time))
         #expect(announced.first == .connect(worker: id, endpoint: "tcp://127.0.0.1:1"))
-        return machine.received(Self.frames(.heartbeat, id: "1", #"{"capacity":\#(capacity)}"#), from: id, now: at(time))
+        return machine.received(
+            Self.frames(.heartbeat, id: "1", #"{"capacity":\#(capacity)}"#),
+            from: id,
+            now: at(time)
+        )
     }
 
     static func sentJobs(_ actions: [Machine.Action]) -> [String: String] {
@@ -73,7 +83,13 @@ struct JobDispatchStateMachineTests {
         }
         #expect(Self.sentJobs(machine.tick(now: at(2.5))) == ["j1": "b"])
         let late = machine.received(Self.frames(.ack, id: "j1", "1"), from: "a", now: at(2.6))
-        #expect(late.first == .complete(job: "j1", .success(.init(id: "j1", kind: "resize", worker: "a", attempts: 2, output: Array("1".utf8)))))
+        #expect(
+            late.first
+                == .complete(
+                    job: "j1",
+                    .success(.init(id: "j1", kind: "resize", worker: "a", attempts: 2, output: Array("1".utf8)))
+                )
+        )
         #expect(machine.received(Self.frames(.ack, id: "j1", "2"), from: "b", now: at(2.7)).isEmpty)
     }
 
@@ -114,10 +130,12 @@ struct JobDispatchStateMachineTests {
             (Self.frames(.request, id: "j1", "{}"), .badEnvelope),
         ] {
             let actions = machine.received(frames, from: "a", now: at(0.1))
-            let reply = try #require(actions.compactMap { action -> Message? in
-                if case .send("a", let message, nil) = action { return message }
-                return nil
-            }.first)
+            let reply = try #require(
+                actions.compactMap { action -> Message? in
+                    if case .send("a", let message, nil) = action { return message }
+                    return nil
+                }.first
+            )
             let (header, payload) = try MessagingEnvelope.parse(reply)
             #expect(header.kind == .error)
             #expect(try MessagingPayload.decode(MessagingError.self, from: payload).code == code)

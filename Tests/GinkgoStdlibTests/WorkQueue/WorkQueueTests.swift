@@ -109,7 +109,10 @@ struct WorkQueueTests {
                 ([Frame("{\"v\":1}"), Frame("{}")], .badEnvelope, nil),
                 ([Frame(#"{"v":9,"kind":"job","id":"7","method":"square"}"#), Frame("{}")], .unsupportedVersion, nil),
                 (job.message(payload: Array(repeating: 0x20, count: 2000)), .tooLarge, "7"),
-                (MessagingEnvelope(kind: .job, id: "8", method: "paint").message(payload: Array("{}".utf8)), .unknownMethod, "8"),
+                (
+                    MessagingEnvelope(kind: .job, id: "8", method: "paint").message(payload: Array("{}".utf8)),
+                    .unknownMethod, "8"
+                ),
                 (MessagingEnvelope(kind: .request, id: "9", method: "square").message(payload: []), .badEnvelope, "9"),
                 (job.message(payload: Array(#"{"n":"four"}"#.utf8)), .badPayload, "7"),
             ]
@@ -121,7 +124,9 @@ struct WorkQueueTests {
                 #expect(try MessagingPayload.decode(MessagingError.self, from: payload).code == code, "\(message)")
             }
             try await client.send(job.message(payload: Array(#"{"n":4}"#.utf8)))
-            let (header, payload) = try MessagingEnvelope.parse(try await withTimeout(.seconds(10)) { try await client.receive() })
+            let (header, payload) = try MessagingEnvelope.parse(
+                try await withTimeout(.seconds(10)) { try await client.receive() }
+            )
             #expect(header.kind == .ack && header.id == "7")
             #expect(String(decoding: payload, as: UTF8.self) == #"{"n":16}"#)
             let queue = try await system.queue()
@@ -137,7 +142,11 @@ struct WorkQueueTests {
             let fake = try Socket(.router)
             defer { fake.close() }
             try fake.bind("tcp://127.0.0.1:*")
-            let announcer = Announcer(name: "jobs", endpoints: ["jobs": try #require(fake.lastEndpoint)], tags: ["job:square"])
+            let announcer = Announcer(
+                name: "jobs",
+                endpoints: ["jobs": try #require(fake.lastEndpoint)],
+                tags: ["job:square"]
+            )
             announcer.settings = try Settings(overrides: system.settings.merging(["announce.id": "fake"]) { $1 })
             try await announcer.start()
             let queue = try await system.queue()
@@ -152,7 +161,9 @@ struct WorkQueueTests {
                 let answer = try await withTimeout(.seconds(10)) {
                     while true {
                         let message = try await fake.receive()
-                        if let (header, payload) = try? MessagingEnvelope.parse(Message(frames: Array(message.dropFirst()))),
+                        if let (header, payload) = try? MessagingEnvelope.parse(
+                            Message(frames: Array(message.dropFirst()))
+                        ),
                             header.kind == .error
                         {
                             return try MessagingPayload.decode(MessagingError.self, from: payload)
