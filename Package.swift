@@ -126,14 +126,15 @@ let package = Package(
             path: "Tests/RunnerFixture"
         ),
         .executableTarget(
-            name: "job-worker-fixture",
+            name: "messaging-fixture",
             dependencies: ["Ginkgo", "GinkgoStdlib"],
-            path: "Tests/JobWorkerFixture"
+            path: "Tests/MessagingFixture"
         ),
         .testTarget(
             name: "ProcessTests",
             dependencies: [
-                "quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "worker", "job-worker-fixture", "Ginkgo",
+                "quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "worker", "messaging-fixture",
+                "Ginkgo",
                 "GinkgoZeroMQ", "GinkgoStdlib",
             ],
             path: "Tests/ProcessTests"

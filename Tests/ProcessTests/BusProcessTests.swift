@@ -56,6 +56,101 @@ struct BusProcessTests {
         }
     }
 
+    /// Starts a `messaging-fixture BusListener` on `topic`.
+    func listener(_ topic: String, _ discovery: [String]) async throws -> ChildProcess {
+        let listener = try ChildProcess(
+            "messaging-fixture",
+            ["BusListener", "--set", "fixture.topic=\(topic)"] + discovery
+        )
+        await listener.expect("listener is ready.")
+        return listener
+    }
+
+    /// The notes a listener logged, in order: (topic, n).
+    static func received(by listener: ChildProcess) -> [(String, Int)] {
+        listener.output.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: "Received ") else { return nil }
+            let words = line[range.upperBound...].dropLast().split(separator: " ")
+            guard words.count == 2, let n = Int(words[1]) else { return nil }
+            return (String(words[0]), n)
+        }
+    }
+
+    /// A proxy and a publisher in this process, and the discovery arguments for the listeners.
+    func withProxyAndPublisher(_ body: (MessageBus, [String]) async throws -> Void) async throws {
+        try await withInProcessRegistry { registry, discovery in
+            let settings = try Settings(overrides: [
+                "discovery.endpoints": registry, "bus.publish_endpoint": "tcp://127.0.0.1:*",
+                "bus.subscribe_endpoint": "tcp://127.0.0.1:*",
+            ])
+            let proxy = BusProxy(discovery: nil)
+            proxy.settings = settings
+            try await proxy.start()
+            let publisher = MessageBus()
+            publisher.settings = settings
+            try await publisher.start()
+            do {
+                try await body(publisher, discovery)
+            } catch {
+                await publisher.stop()
+                await proxy.stop()
+                throw error
+            }
+            await publisher.stop()
+            await proxy.stop()
+        }
+    }
+
+    @Test func threeSubscriberProcessesOnTwoTopicsReceiveExactlyTheirMessages() async throws {
+        try await withProxyAndPublisher { publisher, discovery in
+            let topics = ["red", "red", "blue"]
+            var listeners: [ChildProcess] = []
+            for topic in topics { listeners.append(try await listener(topic, discovery)) }
+            try await waitUntil("every listener to hear a warm-up note") {
+                for topic in ["red", "blue"] { try await publisher.publish(topic, value: Note(n: -1)) }
+                return listeners.allSatisfy { Self.received(by: $0).contains { $0.1 == -1 } }
+            }
+            for n in 0..<200 { try await publisher.publish(["red", "blue", "redder"][n % 3], value: Note(n: n)) }
+            for topic in ["red", "blue"] { try await publisher.publish(topic, value: Note(n: 1000)) }
+            for listener in listeners { await listener.expect(" 1000.") }
+            let expected = [
+                "red": Array(stride(from: 0, to: 200, by: 3)) + [1000],
+                "blue": Array(stride(from: 1, to: 200, by: 3)) + [1000],
+            ]
+            for (listener, topic) in zip(listeners, topics) {
+                let notes = Self.received(by: listener).filter { $0.1 >= 0 }
+                #expect(notes.allSatisfy { $0.0 == topic })
+                #expect(notes.map(\.1) == expected[topic])
+                listener.signal(SIGTERM)
+                await listener.expectCleanExit()
+            }
+        }
+    }
+
+    @Test func aSubscriberProcessKilledMidStreamResumesWhenStartedAgain() async throws {
+        try await withProxyAndPublisher { publisher, discovery in
+            let publishing = Task {
+                for n in 0... {
+                    try await publisher.publish("ticks", value: Note(n: n))
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            defer { publishing.cancel() }
+            let first = try await listener("ticks", discovery)
+            try await waitUntil("20 ticks") { Self.received(by: first).count >= 20 }
+            first.signal(SIGKILL)
+            _ = await first.exitStatus()
+            let last = try #require(Self.received(by: first).last?.1)
+            let second = try await listener("ticks", discovery)
+            try await waitUntil("20 more ticks") { Self.received(by: second).count >= 20 }
+            let resumed = Self.received(by: second).map(\.1)
+            #expect(resumed.first! > last)
+            #expect(resumed == resumed.sorted())
+            second.signal(SIGTERM)
+            await second.expectCleanExit()
+        }
+    }
+
     /// Publishes note `n` until the subscription yields it (messages published before the
     /// subscription has reached the publisher are not delivered: that is publish/subscribe).
     func expectDelivery(

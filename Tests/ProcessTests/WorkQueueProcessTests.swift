@@ -5,7 +5,7 @@ import GinkgoZeroMQ
 import Synchronization
 import Testing
 
-/// The work queue with workers in child processes (`job-worker-fixture`), killed with SIGKILL
+/// The work queue with workers in child processes (`messaging-fixture`), killed with SIGKILL
 /// while they hold jobs.
 @Suite(.timeLimit(.minutes(2)))
 struct WorkQueueProcessTests {
@@ -22,7 +22,7 @@ struct WorkQueueProcessTests {
     static let producerSettings = ["jobs.heartbeat": "100ms", "jobs.liveness": "3"]
 
     func worker(_ discovery: [String], _ extra: [String] = []) async throws -> ChildProcess {
-        let worker = try ChildProcess("job-worker-fixture", ["FixtureWorker"] + discovery + extra)
+        let worker = try ChildProcess("messaging-fixture", ["FixtureWorker"] + discovery + extra)
         await worker.expect("fixture is ready.")
         return worker
     }

@@ -2,11 +2,12 @@ import Foundation
 import Ginkgo
 import GinkgoStdlib
 
-/// A work-queue worker for the process-level tests, which kill it with SIGKILL.
+/// A work-queue worker and a bus subscriber for the process-level tests, which kill them with
+/// SIGKILL.
 @main
-struct JobWorkerFixture {
+struct MessagingFixture {
     static func main() {
-        Runner(services: [FixtureWorker.self], version: "test").main()
+        Runner(services: [FixtureWorker.self, BusListener.self], version: "test").main()
     }
 }
 
@@ -46,5 +47,31 @@ final class FixtureWorker: Service, RunnableService, @unchecked Sendable {
                 }
             }
         )
+    }
+}
+
+/// What the bus tests publish.
+struct FixtureNote: Codable, Sendable {
+    var n: Int
+}
+
+/// Subscribes to `fixture.topic` and logs "Received TOPIC N." for each note.
+final class BusListener: Service, RunnableService, @unchecked Sendable {
+    @Setting("fixture.topic", default: "notes", help: "The topic to subscribe to")
+    var topic: String
+
+    let bus = MessageBus()
+
+    required init() {
+        super.init(name: "listener")
+        addService(bus)
+    }
+
+    override func doStart() async throws {
+        let topic = self.topic
+        let notes = try bus.subscribe(topic, as: FixtureNote.self)
+        spawn {
+            for try await note in notes { self.logger.info("Received \(topic) \(note.value.n).") }
+        }
     }
 }
