@@ -67,10 +67,6 @@ public final class MessageBus: Service, @unchecked Sendable {
         spawn { try await self.follow(name) }
     }
 
-    override public func willStop() async {
-        publisher.withLock { $0 = nil }
-    }
-
     override public func doStop() async throws {
         publisher.withLock { $0 = nil }
         connections.close()
