@@ -52,7 +52,7 @@ public final class JobWorker: Service, @unchecked Sendable {
     private struct Running {
         var socket: Socket
         var boundEndpoint: String
-        var announcer: Announcer
+        var announcer: Announcer?
         var jobs: AsyncStream<Assignment>.Continuation
         var executor: SpawnedTask
         var draining = false
@@ -104,29 +104,23 @@ public final class JobWorker: Service, @unchecked Sendable {
         }
         let (jobs, continuation) = AsyncStream.makeStream(of: Assignment.self)
         let executor = spawn { await self.execute(jobs, on: socket, slots: slots) }
+        running.withLock {
+            $0 = Running(socket: socket, boundEndpoint: bound, jobs: continuation, executor: executor, capacity: slots)
+        }
         spawn { try await self.receive(from: socket, limit: limit) }
-        let announcer: Announcer
         do {
-            announcer = try await announce(
+            let announcer = try await announce(
                 queueName,
                 endpoints: ["jobs": bound],
                 tags: handlers.kinds.map { "job:\($0)" },
                 discovery: discovery
             )
+            running.withLock { $0?.announcer = announcer }
         } catch {
+            running.withLock { $0 = nil }
             continuation.finish()
             socket.close()
             throw error
-        }
-        running.withLock {
-            $0 = Running(
-                socket: socket,
-                boundEndpoint: bound,
-                announcer: announcer,
-                jobs: continuation,
-                executor: executor,
-                capacity: slots
-            )
         }
         logger.info("Worker for \(queueName) at \(bound): \(handlers.kinds.joined(separator: ", ")).")
     }
@@ -142,7 +136,7 @@ public final class JobWorker: Service, @unchecked Sendable {
                 return running
             })
         else { return }
-        removeService(current.announcer)
+        if let announcer = current.announcer { removeService(announcer) }
         current.jobs.finish()
         let drained = (try? await withTimeout(drainTimeout) { try await current.executor.value }) != nil
         if !drained {
