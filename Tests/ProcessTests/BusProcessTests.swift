@@ -76,33 +76,8 @@ struct BusProcessTests {
         }
     }
 
-    /// A proxy and a publisher in this process, and the discovery arguments for the listeners.
-    func withProxyAndPublisher(_ body: (MessageBus, [String]) async throws -> Void) async throws {
-        try await withInProcessRegistry { registry, discovery in
-            let settings = try Settings(overrides: [
-                "discovery.endpoints": registry, "bus.publish_endpoint": "tcp://127.0.0.1:*",
-                "bus.subscribe_endpoint": "tcp://127.0.0.1:*",
-            ])
-            let proxy = BusProxy(discovery: nil)
-            proxy.settings = settings
-            try await proxy.start()
-            let publisher = MessageBus()
-            publisher.settings = settings
-            try await publisher.start()
-            do {
-                try await body(publisher, discovery)
-            } catch {
-                await publisher.stop()
-                await proxy.stop()
-                throw error
-            }
-            await publisher.stop()
-            await proxy.stop()
-        }
-    }
-
     @Test func threeSubscriberProcessesOnTwoTopicsReceiveExactlyTheirMessages() async throws {
-        try await withProxyAndPublisher { publisher, discovery in
+        try await withInProcessBus { _, publisher, discovery in
             let topics = ["red", "red", "blue"]
             var listeners: [ChildProcess] = []
             for topic in topics { listeners.append(try await listener(topic, discovery)) }
@@ -128,7 +103,7 @@ struct BusProcessTests {
     }
 
     @Test func aSubscriberProcessKilledMidStreamResumesWhenStartedAgain() async throws {
-        try await withProxyAndPublisher { publisher, discovery in
+        try await withInProcessBus { _, publisher, discovery in
             let publishing = Task {
                 for n in 0... {
                     try await publisher.publish("ticks", value: Note(n: n))

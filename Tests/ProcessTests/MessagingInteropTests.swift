@@ -54,17 +54,7 @@ struct MessagingInteropTests {
     }
 
     @Test func aPyzmqPublisherReachesABusSubscriber() async throws {
-        try await withInProcessRegistry { registry, _ in
-            let settings = try Settings(overrides: [
-                "discovery.endpoints": registry, "bus.publish_endpoint": "tcp://127.0.0.1:*",
-                "bus.subscribe_endpoint": "tcp://127.0.0.1:*",
-            ])
-            let proxy = BusProxy(discovery: nil)
-            proxy.settings = settings
-            try await proxy.start()
-            let bus = MessageBus()
-            bus.settings = settings
-            try await bus.start()
+        try await withInProcessBus { proxy, bus, _ in
             let notes = try bus.subscribe("py", as: [String: Int].self)
             // Publish/subscribe: the publisher repeats until the subscription has reached it.
             let script = """
@@ -85,8 +75,6 @@ struct MessagingInteropTests {
             #expect(note.id == "py-1" && note.value == ["n": 42])
             publisher.signal(SIGKILL)
             _ = await publisher.exitStatus()
-            await bus.stop()
-            await proxy.stop()
         }
     }
 }

@@ -16,3 +16,29 @@ func withInProcessRegistry(_ body: (_ endpoint: String, _ arguments: [String]) a
     }
     await registry.stop()
 }
+
+/// Runs `body` with a registry, a bus proxy and a started `MessageBus` client in the test
+/// process, and the `--set` arguments that point a child process at the registry.
+func withInProcessBus(_ body: (BusProxy, MessageBus, _ arguments: [String]) async throws -> Void) async throws {
+    try await withInProcessRegistry { registry, arguments in
+        let settings = try Settings(overrides: [
+            "discovery.endpoints": registry, "bus.publish_endpoint": "tcp://127.0.0.1:*",
+            "bus.subscribe_endpoint": "tcp://127.0.0.1:*",
+        ])
+        let proxy = BusProxy(discovery: nil)
+        proxy.settings = settings
+        try await proxy.start()
+        let bus = MessageBus()
+        bus.settings = settings
+        try await bus.start()
+        do {
+            try await body(proxy, bus, arguments)
+        } catch {
+            await bus.stop()
+            await proxy.stop()
+            throw error
+        }
+        await bus.stop()
+        await proxy.stop()
+    }
+}
