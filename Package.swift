@@ -134,8 +134,7 @@ let package = Package(
             name: "ProcessTests",
             dependencies: [
                 "quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "worker", "messaging-fixture",
-                "Ginkgo",
-                "GinkgoZeroMQ", "GinkgoStdlib",
+                "Ginkgo", "GinkgoZeroMQ", "GinkgoStdlib",
             ],
             path: "Tests/ProcessTests"
         ),
