@@ -63,6 +63,18 @@ import Testing
         #expect(!silent.passed)
     }
 
+    @Test func rpcPassesWhenTheMethodAnswersAndFailsWithItsError() async throws {
+        let server = RPCServer(endpoint: "tcp://127.0.0.1:*")
+        server.handle("ping") { "pong" }
+        try await server.start()
+        let endpoint = try #require(server.boundEndpoint)
+        #expect(await outcome(.rpc(endpoint: endpoint, method: "ping")).passed)
+        let missing = await outcome(.rpc(endpoint: endpoint, method: "nope"))
+        #expect(!missing.passed && missing.output.contains("nope failed: unknown_method"), "\(missing.output)")
+        await server.stop()
+        #expect(!(await outcome(.rpc(endpoint: endpoint, method: "ping").with(timeout: .milliseconds(300))).passed))
+    }
+
     @Test func serviceIsUpWhileTheServiceIsReady() async throws {
         let service = Service(name: "worker")
         let check = HealthCheck.service(service)
