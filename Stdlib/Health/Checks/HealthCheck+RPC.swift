@@ -1,6 +1,5 @@
 import Foundation
 import Ginkgo
-import GinkgoZeroMQ
 
 extension HealthCheck {
     /// Up when the RPC server at `endpoint` answers a call of `method` with `params` (JSON) with a
@@ -14,23 +13,17 @@ extension HealthCheck {
         -> HealthCheck
     {
         HealthCheck(name ?? "rpc \(method) at \(endpoint)") {
-            let socket = try Socket(.dealer)
-            defer { socket.close() }
-            try socket.setOption(.linger, .zero)
-            try socket.connect(endpoint)
-            let id = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            try await socket.send(
-                MessagingEnvelope(kind: .request, id: id, method: method).message(payload: Array(params.utf8))
-            )
-            while true {
-                let (header, payload) = try MessagingEnvelope.parse(try await socket.receive())
-                guard header.id == id else { continue }
-                if header.kind == .error {
-                    let error = try? JSONDecoder().decode(MessagingError.self, from: Data(payload))
-                    throw ProbeFailure(description: "\(method) failed: \(error.map { "\($0)" } ?? "an error")")
-                }
-                if header.kind == .reply { return "\(method) answered" }
+            let (header, payload) = try await exchange(
+                with: endpoint,
+                .request,
+                method: method,
+                payload: Array(params.utf8)
+            ) { $0.kind == .reply || $0.kind == .error }
+            guard header.kind == .reply else {
+                let error = try? JSONDecoder().decode(MessagingError.self, from: Data(payload))
+                throw ProbeFailure(description: "\(method) failed: \(error.map { "\($0)" } ?? "an error")")
             }
+            return "\(method) answered"
         }
     }
 }
