@@ -41,7 +41,7 @@ final class LogOutput: Sendable {
     /// Writes one line.
     func write(_ line: String, level: Logger.Level) {
         if case .syslog = kind {
-            _ = withVaList([line]) { vsyslog(Self.priority(level), "%s", $0) }
+            withVaList([line]) { vsyslog(Self.priority(level), "%s", $0) }
             return
         }
         var bytes = Array(line.utf8)

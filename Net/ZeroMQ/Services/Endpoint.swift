@@ -1,5 +1,5 @@
 import Foundation
-public import Ginkgo
+import Ginkgo
 
 /// Where a ZeroMQ service binds or connects: an address given in code, or a setting that holds
 /// one (so a config file, the environment or `--set` can change it).

@@ -12,7 +12,7 @@ extension RPCServer {
     /// Parameters that do not decode as `Params` get a `bad_payload` error naming the field. A
     /// ``MessagingError`` that `body` throws reaches the caller as it is; any other error as
     /// `handler_failed`. Registering a method again replaces its handler.
-    public func handle<Params: Decodable, Result: Encodable>(
+    public func handle<Params: Decodable & SendableMetatype, Result: Encodable & SendableMetatype>(
         _ method: String,
         _ body: @escaping @Sendable (Params) async throws -> Result
     ) {
@@ -27,7 +27,10 @@ extension RPCServer {
     /// ```swift
     /// server.handle("time") { Date.now.timeIntervalSince1970 }
     /// ```
-    public func handle<Result: Encodable>(_ method: String, _ body: @escaping @Sendable () async throws -> Result) {
+    public func handle<Result: Encodable & SendableMetatype>(
+        _ method: String,
+        _ body: @escaping @Sendable () async throws -> Result
+    ) {
         register(method) { _, method in
             try RPCCoding.encode(try await body(), method: method, what: "results")
         }
