@@ -101,6 +101,7 @@ let package = Package(
                 "GinkgoStdlib", "Ginkgo", "GinkgoZeroMQ", "GinkgoNet", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             path: "Tests/GinkgoStdlibTests"
         ),
