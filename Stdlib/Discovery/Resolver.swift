@@ -47,10 +47,9 @@ public final class Resolver: Service, @unchecked Sendable {
             do {
                 instances = try await discovery.backend.instances(named: name)
                 let watching = cache.withLock { cache in
-                    defer {
-                        if !(cache[name]?.current ?? false) { cache[name] = Entry(instances: Self.byID(instances)) }
-                    }
-                    return cache[name] != nil
+                    let watching = cache[name] != nil
+                    if cache[name]?.current != true { cache[name] = Entry(instances: Self.byID(instances)) }
+                    return watching
                 }
                 if !watching { spawn { try await self.follow(name) } }
             } catch {

@@ -6,13 +6,9 @@ struct RegistryState {
     typealias Instant = ContinuousClock.Instant
 
     /// A message to send: to whom, and what.
-    struct Outgoing: Equatable {
+    struct Outgoing {
         var client: Client
         var message: RegistryWire.Message
-
-        static func == (lhs: Outgoing, rhs: Outgoing) -> Bool {
-            lhs.client == rhs.client && RegistryWire.encode(lhs.message) == RegistryWire.encode(rhs.message)
-        }
     }
 
     struct Record {
