@@ -5,18 +5,16 @@ import Testing
 /// would, on loopback.
 @Suite(.timeLimit(.minutes(2)))
 struct DiscoveryToolTests {
-    let registry: String
-    let discovery: [String]
+    let fixture: RegistryProcess
+    var registry: String { fixture.endpoint }
+    var discovery: [String] { fixture.discovery }
 
     init() throws {
-        registry = "tcp://127.0.0.1:\(try ZMQDemoTests.freePort())"
-        discovery = ["--set", "discovery.endpoints=\(registry)"]
+        fixture = try RegistryProcess()
     }
 
     func startRegistry() async throws -> ChildProcess {
-        let process = try ChildProcess("ginkgo", ["Registry", "--set", "registry.endpoint=\(registry)"])
-        await process.expect("registry is ready.")
-        return process
+        try await fixture.start()
     }
 
     func announce(_ name: String, ttl: String = "10s") async throws -> ChildProcess {
@@ -96,7 +94,8 @@ struct DiscoveryToolTests {
 
     @Test func daemonsFindTheRegistryByItsBeacon() async throws {
         let port = Int.random(in: 40_000...50_000)
-        let beacon = ["--set", "beacon.port=\(port)"]
+        // A beacon is awaited for 5 × discovery.timeout: generous, for a loaded machine.
+        let beacon = ["--set", "beacon.port=\(port)", "--set", "discovery.timeout=6s"]
         let registryProcess = try ChildProcess(
             "ginkgo",
             [
