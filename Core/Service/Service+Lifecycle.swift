@@ -1,3 +1,5 @@
+import Logging
+
 extension Service {
     private enum StartStep {
         case done
@@ -5,7 +7,7 @@ extension Service {
         case waitForStop
         case skip
         case join(Task<Void, any Error>)
-        case inline
+        case inline(parentStart: UInt64, log: Logger)
         case waitForStart
     }
 
@@ -26,12 +28,10 @@ extension Service {
     }
 
     /// Starts the service; a restart (with its token) happens only if no `stop()` came after it
-    /// was scheduled.
-    func start(restart: UInt64?) async throws {
-        // A child started by its parent's start runs in the parent's task: a whole tree starts in
-        // one task, and stopping the parent (which cancels that task) interrupts it.
-        let parentStart = parent?.storage.withLock { $0.startOperation?.token }
-        let inline = parentStart != nil && TaskRunner.current == parentStart
+    /// was scheduled. A parent starting its children passes its start's token, so a whole tree
+    /// starts in one task, and stopping the parent (which cancels that task) interrupts it; and
+    /// its lifecycle log.
+    func start(restart: UInt64?, parentStart: (token: UInt64, log: Logger)? = nil) async throws {
         while true {
             let step: StartStep = mutate { storage in
                 if let restart, storage.pendingRestart != restart { return .skip }
@@ -50,13 +50,19 @@ extension Service {
                     storage.lastError = nil
                     storage.stopFailure = nil
                     storage.startRunning = true
-                    if inline, let parentStart {
-                        storage.startOperation = .init(token: parentStart, task: nil)
-                        return .inline
+                    storage.readyDeferred = false
+                    storage.selfReady = false
+                    storage.deferredStartError = nil
+                    storage.stopNoticed = false
+                    if let parentStart {
+                        storage.startOperation = .init(token: parentStart.token, task: nil)
+                        return .inline(parentStart: parentStart.token, log: parentStart.log)
                     }
                     let token = TaskRunner.makeToken()
                     let task = Task {
-                        try await TaskRunner.$current.withValue(token) { try await self.performStart() }
+                        try await TaskRunner.$current.withValue(token) {
+                            try await self.performStart(token: token, log: self.logger)
+                        }
                     }
                     storage.startOperation = .init(token: token, task: task)
                     return .join(task)
@@ -69,8 +75,8 @@ extension Service {
                 throw error
             case .waitForStop:
                 try await wait { $0.state == .stopped }
-            case .inline:
-                return try await performStart()
+            case .inline(let parentStart, let log):
+                return try await performStart(token: parentStart, log: log)
             case .waitForStart:
                 try await wait { $0.state != .starting }
                 let (state, error) = storage.withLock { ($0.state, $0.lastError) }
@@ -87,9 +93,13 @@ extension Service {
         }
     }
 
-    private func performStart() async throws {
-        defer { mutate { $0.startRunning = false } }
-        logger.debug("Starting.")
+    /// Starts the children and this service, in the task of the start with `token`.
+    ///
+    /// The lifecycle of a tree is logged by the service its start or stop began with, naming each
+    /// service's path: one logger for the whole operation, and no path built unless the message
+    /// is logged.
+    private func performStart(token: UInt64, log: Logger) async throws {
+        log.debug("Starting \(path).")
         let children = self.children
         var started: [Service] = []
         do {
@@ -97,21 +107,27 @@ extension Service {
             if startBefore { try await startSelf() }
             for child in children {
                 try checkStillStarting()
-                try await child.start()
+                try await child.start(restart: nil, parentStart: (token, log))
                 started.append(child)
             }
             try checkStillStarting()
             if !startBefore { try await startSelf() }
             let ready = mutate { storage in
+                storage.startRunning = false
                 guard storage.state == .starting else { return false }
                 storage.state = .ready
                 storage.startOperation = nil
                 return true
             }
             guard ready else { throw CancellationError() }
-            logger.debug("Ready.")
+            log.debug("\(path) is ready.")
         } catch {
-            if state == .stopping {
+            let stopping = mutate { storage in
+                guard storage.state == .stopping else { return false }
+                storage.startRunning = false
+                return true
+            }
+            if stopping {
                 // stop() interrupted this start; it tears everything down itself.
                 throw ServiceError(.startInterrupted, path: path)
             }
@@ -120,6 +136,7 @@ extension Service {
             let failure = startFailure(error)
             mutate { storage in
                 storage.state = .stopped
+                storage.startRunning = false
                 storage.lastError = failure
                 storage.startOperation = nil
             }
@@ -134,20 +151,17 @@ extension Service {
 
     /// Runs `doStart()` and, if the service deferred readiness, waits for `setReady()`.
     private func startSelf() async throws {
-        mutate { storage in
-            storage.readyDeferred = false
-            storage.selfReady = false
-            storage.deferredStartError = nil
-            storage.stopNoticed = false
-        }
         do {
             try await doStart()
         } catch {
             await stopTasks()
             throw error
         }
-        storage.withLock { $0.selfStarted = true }
-        guard storage.withLock({ $0.readyDeferred }) else { return }
+        let deferred = storage.withLock { storage in
+            storage.selfStarted = true
+            return storage.readyDeferred
+        }
+        guard deferred else { return }
         let timeout = startTimeout
         do {
             try await withTimeout(timeout) {
@@ -182,6 +196,13 @@ extension Service {
     /// inside the service's own spawned tasks. Errors from `doStop()` are logged and kept in
     /// ``lastError``; the service ends ``ServiceState/stopped`` either way.
     public func stop() async {
+        await stop(byParent: nil)
+    }
+
+    /// Stops the service; `byParent` (with the parent's lifecycle log) when its parent's stop does
+    /// it, which runs in a task the stop cannot cancel and has already called `willStop()` on the
+    /// whole subtree.
+    private func stop(byParent parentLog: Logger?) async {
         let step: StopStep = mutate { storage in
             storage.pendingRestart = nil
             switch storage.state {
@@ -201,18 +222,21 @@ extension Service {
         case .waitForStop:
             await waitIgnoringCancellation { $0.state == .stopped }
         case .stop(let startOperation):
-            if TaskRunner.current == nil && !Task.isCancelled {
-                await performStop(interrupting: startOperation)
+            if let parentLog {
+                await performStop(interrupting: startOperation, noticed: true, log: parentLog)
+            } else if TaskRunner.current == nil && !Task.isCancelled {
+                await performStop(interrupting: startOperation, noticed: false, log: logger)
             } else {
                 // A task of its own, so a caller inside the tree (such as a spawned task of this
                 // very service, which the stop cancels) still stops the service completely.
-                await Task { await self.performStop(interrupting: startOperation) }.value
+                await Task { await self.performStop(interrupting: startOperation, noticed: false, log: self.logger) }
+                    .value
             }
         }
     }
 
-    private func performStop(interrupting startOperation: Storage.StartOperation?) async {
-        logger.debug("Stopping.")
+    private func performStop(interrupting startOperation: Storage.StartOperation?, noticed: Bool, log: Logger) async {
+        log.debug("Stopping \(path).")
         if let startOperation, TaskRunner.current != startOperation.token {
             if let task = startOperation.task {
                 task.cancel()
@@ -222,11 +246,11 @@ extension Service {
                 await waitIgnoringCancellation { !$0.startRunning }
             }
         }
-        await noticeStop()
-        for child in children.reversed() { await child.stop() }
+        if !noticed { await noticeStop() }
+        for child in children.reversed() { await child.stop(byParent: log) }
         await stopSelf()
         mutate { $0.state = .stopped }
-        logger.debug("Stopped.")
+        log.debug("\(path) stopped.")
     }
 
     /// Calls `willStop()` on this service and its started descendants, top-down, once per stop.

@@ -26,6 +26,9 @@ extension Service {
         var deferredStartError: (any Error)?
         var waiters: [UInt64: Waiter] = [:]
         var nextWaiterID: UInt64 = 0
+        /// ``Service/path`` and ``Service/logger``, computed on first use and forgotten when the
+        /// service moves in a tree.
+        var path: String?
         var logger: Logger?
         var settings: Settings?
         /// The failure that stopped this tree (on the root).

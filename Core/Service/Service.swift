@@ -57,8 +57,11 @@ open class Service: @unchecked Sendable {
     /// The service's place in the tree: its ancestors' names and its own, joined by `/`,
     /// such as `App/Cluster/Registry`.
     public var path: String {
-        guard let parent else { return name }
-        return parent.path + "/" + name
+        let (cached, parent) = storage.withLock { ($0.path, $0.parent) }
+        if let cached { return cached }
+        let path = parent.map { $0.path + "/" + name } ?? name
+        storage.withLock { $0.path = path }
+        return path
     }
 
     /// A logger labelled with the service's path.
@@ -214,9 +217,10 @@ open class Service: @unchecked Sendable {
         return nil
     }
 
-    /// Forgets cached loggers in this subtree, whose paths changed.
+    /// Forgets the cached paths and loggers in this subtree, whose paths changed.
     private func clearLoggers() {
         let children = storage.withLock { storage in
+            storage.path = nil
             storage.logger = nil
             return storage.children
         }
