@@ -9,22 +9,28 @@ import GinkgoZeroMQ
 /// zmq-bench rep ENDPOINT TRIPS SIZE      # binds, answers TRIPS requests
 /// zmq-bench req ENDPOINT TRIPS SIZE      # connects, prints `p50` and `p99` round trips (µs)
 /// ```
+/// Each side runs on its context's reactor thread (``Context/executor``), as the README
+/// recommends for latency; `--global` runs it on Swift's global executor instead.
 @main
 struct ZeroMQBenchmark {
     static func main() async throws {
-        let arguments = CommandLine.arguments
+        let arguments = CommandLine.arguments.filter { $0 != "--global" }
+        let executor: (any TaskExecutor)? =
+            CommandLine.arguments.contains("--global") ? nil : Context.shared.executor
         guard arguments.count == 5, let count = Int(arguments[3]), let size = Int(arguments[4]) else {
             print("usage: zmq-bench pull|push|rep|req ENDPOINT COUNT SIZE")
             return
         }
         let endpoint = arguments[2]
         let payload = Message([UInt8](repeating: 0x2a, count: size))
-        switch arguments[1] {
-        case "pull": try await pull(endpoint, count: count)
-        case "push": try await push(endpoint, count: count, payload: payload)
-        case "rep": try await rep(endpoint, count: count)
-        case "req": try await req(endpoint, count: count, payload: payload)
-        default: print("unknown mode \(arguments[1])")
+        try await withTaskExecutorPreference(executor) {
+            switch arguments[1] {
+            case "pull": try await pull(endpoint, count: count)
+            case "push": try await push(endpoint, count: count, payload: payload)
+            case "rep": try await rep(endpoint, count: count)
+            case "req": try await req(endpoint, count: count, payload: payload)
+            default: print("unknown mode \(arguments[1])")
+            }
         }
     }
 

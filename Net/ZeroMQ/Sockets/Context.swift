@@ -62,6 +62,25 @@ public final class Context: Sendable {
         reactor.stopSoon()
     }
 
+    /// The context's reactor thread as a task executor.
+    ///
+    /// Every context has one thread that watches its sockets for tasks waiting to send or
+    /// receive. A task that prefers this executor runs on that thread, so when its socket becomes
+    /// ready it goes on at once, on the thread that saw it, rather than waking a thread of Swift's
+    /// pool: the lowest latency for a request/reply loop. Everything such tasks do shares the one
+    /// thread, so keep their work short and never block in them.
+    ///
+    /// ```swift
+    /// let requester = try Socket(.req)
+    /// try requester.connect("tcp://127.0.0.1:5555")
+    /// let reply = try await withTaskExecutorPreference(requester.context.executor) {
+    ///     try await requester.send(["ping"])
+    ///     return try await requester.receive()
+    /// }
+    /// ```
+    /// Once the context is terminated, such tasks run on the global executor.
+    public var executor: any TaskExecutor { reactor }
+
     /// Whether ``terminate()`` was called.
     public var isTerminated: Bool { state.withLock { $0.handle == nil } }
 

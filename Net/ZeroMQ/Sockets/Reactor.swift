@@ -6,12 +6,15 @@ import Synchronization
     import Glibc
 #endif
 
-/// Watches the `ZMQ_FD` of sockets that have a task waiting, on one thread per ``Context``.
+/// Watches the `ZMQ_FD` of sockets that have a task waiting, on one thread per ``Context``, and
+/// runs the tasks that prefer it as their executor.
 ///
 /// A socket arms its file descriptor (one-shot) only when a send or receive found it not ready;
 /// when the descriptor fires, the reactor asks the socket to look at `ZMQ_EVENTS` and resume the
-/// tasks whose wait is over. Sockets that keep up never involve this thread.
-final class Reactor: Sendable {
+/// tasks whose wait is over. Sockets that keep up never involve this thread. A task running on
+/// the reactor (``Context/executor``) is resumed on this very thread, in the same turn of its
+/// loop, instead of waking a thread of Swift's pool: one thread hop less per wait.
+final class Reactor: TaskExecutor, Sendable {
     private struct State {
         var sockets: [UInt64: WeakSocket] = [:]
         var nextToken: UInt64 = 1
@@ -22,6 +25,15 @@ final class Reactor: Sendable {
         weak var socket: Socket?
     }
 
+    private struct Jobs {
+        var queue: [UnownedJob] = []
+        /// The thread is in `epoll_wait` without a timeout, so a new job must wake it.
+        var sleeping = false
+        /// The thread has ended: jobs go to the global executor.
+        var exited = false
+    }
+
+    private let jobs = Mutex(Jobs())
     private let epoll: Int32
     private let wakeup: Int32
     private let state = Mutex(State())
@@ -37,7 +49,6 @@ final class Reactor: Sendable {
         event.data.u64 = 0
         epoll_ctl(epoll, EPOLL_CTL_ADD, wakeup, &event)
         let thread = Thread { [self] in run() }
-        thread.name = "GinkgoZeroMQ reactor"
         thread.start()
     }
 
@@ -70,11 +81,50 @@ final class Reactor: Sendable {
         epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &event)
     }
 
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let accepted = jobs.withLock { jobs in
+            guard !jobs.exited else { return false }
+            jobs.queue.append(job)
+            if jobs.sleeping {
+                jobs.sleeping = false
+                Self.signal(wakeup)
+            }
+            return true
+        }
+        if !accepted { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+    }
+
+    /// Wakes the thread from `epoll_wait`. Under the jobs lock, so that it never writes to the
+    /// descriptor after the thread closed it.
+    private func signal() {
+        jobs.withLock { jobs in
+            if !jobs.exited { Self.signal(wakeup) }
+        }
+    }
+
+    private static func signal(_ descriptor: Int32) {
+        var one: UInt64 = 1
+        _ = write(descriptor, &one, 8)
+    }
+
+    /// Runs the queued jobs; returns whether there were any. With none, marks the thread as
+    /// about to sleep.
+    private func runJobs() -> Bool {
+        let batch = jobs.withLock { jobs in
+            if jobs.queue.isEmpty { jobs.sleeping = true }
+            defer { jobs.queue.removeAll(keepingCapacity: true) }
+            return jobs.queue
+        }
+        let executor = asUnownedTaskExecutor()
+        for job in batch { job.runSynchronously(on: executor) }
+        return !batch.isEmpty
+    }
+
     /// Tells the thread to end, without waiting for it.
     func stopSoon() {
         state.withLock { $0.running = false }
-        var one: UInt64 = 1
-        _ = write(wakeup, &one, 8)
+        signal()
     }
 
     /// Ends the thread and waits for it.
@@ -91,15 +141,17 @@ final class Reactor: Sendable {
                 return false
             }
             if done { continuation.resume() }
-            var one: UInt64 = 1
-            _ = write(wakeup, &one, 8)
+            signal()
         }
     }
 
     private func run() {
+        ginkgo_name_thread("zmq-reactor")
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while state.withLock({ $0.running }) {
-            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, -1) }
+            let busy = runJobs()
+            let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, busy ? 0 : -1) }
+            if !busy { jobs.withLock { $0.sleeping = false } }
             if count < 0 { continue }
             for index in 0..<Int(count) {
                 let token = events[index].data.u64
@@ -112,6 +164,12 @@ final class Reactor: Sendable {
                 socket?.reactorFired()
             }
         }
+        let left = jobs.withLock { jobs in
+            jobs.exited = true
+            defer { jobs.queue = [] }
+            return jobs.queue
+        }
+        for job in left { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
         close(epoll)
         close(wakeup)
         let waiting = finished.withLock { waiting in
