@@ -47,7 +47,7 @@ extension Service {
     }
 
     /// Cancels every spawned task and waits for them (except the calling task itself).
-    func stopTasks() async {
+    nonisolated(nonsending) func stopTasks() async {
         let runner = storage.withLock { storage in
             defer { storage.runner = nil }
             return storage.runner
