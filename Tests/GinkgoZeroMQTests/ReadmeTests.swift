@@ -55,6 +55,17 @@ struct ReadmeTests {
         try await consumer.value
     }
 
+    @Test func reactorExecutor() async throws {
+        let (replier, requester) = try Socket.connectedPair(.rep, .req)
+        let server = Task { try await replier.send(try await replier.receive()) }
+        let reply = try await withTaskExecutorPreference(requester.context.executor) {
+            try await requester.send(["ping"])
+            return try await requester.receive()
+        }
+        #expect(reply.strings == ["ping"])
+        try await server.value
+    }
+
     @Test func services() async throws {
         let echo = Replier(.bind(.setting("zmq.endpoint", default: "tcp://127.0.0.1:*"))) { request in
             request
