@@ -57,7 +57,7 @@ public struct MessagingEnvelope: Sendable, Hashable, Codable {
 
     /// The two-frame message of this header and `payload`.
     public func message(payload: [UInt8]) -> Message {
-        Message(frames: [Frame(Self.encoder.encode(self)), Frame(payload)])
+        Message(frames: [Frame(EnvelopeFastPath.encode(self) ?? Self.encoder.encode(self)), Frame(payload)])
     }
 
     /// The header and payload of `message`.
@@ -69,11 +69,16 @@ public struct MessagingEnvelope: Sendable, Hashable, Codable {
         guard frames.count == 2 else {
             throw MessagingError(.badEnvelope, "expected 2 frames (header, payload), got \(frames.count)")
         }
+        let bytes = frames[0].bytes
         let header: MessagingEnvelope
-        do {
-            header = try JSONDecoder().decode(MessagingEnvelope.self, from: Data(frames[0].bytes))
-        } catch {
-            throw MessagingError(.badEnvelope, "the header is not an envelope: \(Self.describe(error))")
+        if let plain = EnvelopeFastPath.decode(bytes) {
+            header = plain
+        } else {
+            do {
+                header = try JSONDecoder().decode(MessagingEnvelope.self, from: Data(bytes))
+            } catch {
+                throw MessagingError(.badEnvelope, "the header is not an envelope: \(Self.describe(error))")
+            }
         }
         guard header.v == version else {
             throw MessagingError(

@@ -1,0 +1,86 @@
+import Foundation
+import GinkgoZeroMQ
+import Testing
+
+@testable import GinkgoStdlib
+
+/// The envelope header's own reader and writer agree with Foundation's JSON coders, and hand
+/// everything they do not handle to them.
+struct EnvelopeFastPathTests {
+    static let headers: [MessagingEnvelope] = [
+        MessagingEnvelope(kind: .request, id: "42", method: "echo"),
+        MessagingEnvelope(kind: .reply, id: "42"),
+        MessagingEnvelope(kind: .error),
+        MessagingEnvelope(kind: .heartbeat, id: "hb-7"),
+        MessagingEnvelope(kind: .publish, topic: "orders/eu/new", encoding: "msgpack"),
+        MessagingEnvelope(kind: .job, id: "j-1", method: "thumbnail"),
+        MessagingEnvelope(kind: .ack, id: "élan ✓ 日本"),
+        MessagingEnvelope(kind: .request, id: "", method: ""),
+    ]
+
+    @Test(arguments: headers) func writesTheBytesJSONEncoderWrites(header: MessagingEnvelope) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = Array(try encoder.encode(header))
+        #expect(EnvelopeFastPath.encode(header) == expected)
+        #expect(EnvelopeFastPath.decode(expected) == header)
+    }
+
+    @Test func leavesStringsThatNeedEscapingToJSONEncoder() throws {
+        for id in ["say \"hi\"", "back\\slash", "line\nbreak", "\u{1}"] {
+            let header = MessagingEnvelope(kind: .reply, id: id)
+            #expect(EnvelopeFastPath.encode(header) == nil)
+            let (parsed, _) = try MessagingEnvelope.parse(header.message(payload: []))
+            #expect(parsed == header)
+        }
+    }
+
+    @Test func readsWhitespaceAnyKeyOrderAndTheDefaultEncoding() {
+        let text = #" { "v" : 1 ,"method":"add",  "kind":"request","id":"9" } "#
+        #expect(EnvelopeFastPath.decode(Array(text.utf8)) == MessagingEnvelope(kind: .request, id: "9", method: "add"))
+        #expect(EnvelopeFastPath.decode(Array(#"{"kind":"ack","v":2}"#.utf8))?.v == 2)
+    }
+
+    @Test(arguments: [
+        #"{"v":1,"kind":"reply","id":"a\"b"}"#,  // an escape
+        #"{"v":1,"kind":"reply","id":null}"#,  // null
+        #"{"v":1,"kind":"reply","id":"1","id":"2"}"#,  // a repeated key
+        #"{"v":1.0,"kind":"reply"}"#,  // not a plain integer
+        #"{"v":01,"kind":"reply"}"#,  // a leading zero
+        #"{"v":99999999999999999999,"kind":"reply"}"#,  // too big
+        #"{"v":1,"kind":"shout"}"#,  // an unknown kind
+        #"{"v":1,"kind":"reply","extra":{"a":[1]}}"#,  // another field
+        #"{"v":1,"kind":"reply"} trailing"#,  // text after the object
+        #"{"v":1,"kind":"reply""#,  // cut short
+        #"{"kind":"reply"}"#,  // no version
+        #"{"v":1}"#,  // no kind
+        #"[1,2]"#,  // not an object
+        "",  // nothing
+    ])
+    func handsAnythingElseToJSONDecoder(text: String) {
+        #expect(EnvelopeFastPath.decode(Array(text.utf8)) == nil)
+    }
+
+    @Test func invalidUTF8IsNotReadAsText() {
+        let bytes = Array(#"{"v":1,"kind":"reply","id":""#.utf8) + [0xff, 0xfe] + Array(#""}"#.utf8)
+        #expect(EnvelopeFastPath.decode(bytes) == nil)
+        #expect(throws: MessagingError.self) {
+            try MessagingEnvelope.parse(Message(frames: [Frame(bytes), Frame([])]))
+        }
+    }
+
+    @Test func whatTheFastPathRefusesStillParsesOrFailsAsBefore() throws {
+        let escaped = Message(frames: [Frame(Array(#"{"v":1,"kind":"reply","id":"a\"b"}"#.utf8)), Frame([])])
+        #expect(try MessagingEnvelope.parse(escaped).0.id == "a\"b")
+        let extra = Message(frames: [Frame(Array(#"{"v":1,"kind":"reply","extra":[1]}"#.utf8)), Frame([])])
+        #expect(try MessagingEnvelope.parse(extra).0.kind == .reply)
+        let unknown = Message(frames: [Frame(Array(#"{"v":1,"kind":"shout"}"#.utf8)), Frame([])])
+        let error = #expect(throws: MessagingError.self) { try MessagingEnvelope.parse(unknown) }
+        #expect(error?.code == .badEnvelope)
+        #expect("\(error!)".contains("kind"))
+        let future = Message(frames: [Frame(Array(#"{"v":2,"kind":"reply"}"#.utf8)), Frame([])])
+        #expect(
+            (#expect(throws: MessagingError.self) { try MessagingEnvelope.parse(future) })?.code == .unsupportedVersion
+        )
+    }
+}
