@@ -76,20 +76,12 @@ enum EnvelopeFastPath {
                         guard kind == nil, let value = string().flatMap(MessagingEnvelope.Kind.init(rawValue:))
                         else { return nil }
                         kind = value
-                    case "id":
-                        guard id == nil, let value = string() else { return nil }
-                        id = value
-                    case "method":
-                        guard method == nil, let value = string() else { return nil }
-                        method = value
-                    case "topic":
-                        guard topic == nil, let value = string() else { return nil }
-                        topic = value
-                    case "encoding":
-                        guard encoding == nil, let value = string() else { return nil }
-                        encoding = value
+                    case "id": guard fill(&id) else { return nil }
+                    case "method": guard fill(&method) else { return nil }
+                    case "topic": guard fill(&topic) else { return nil }
+                    case "encoding": guard fill(&encoding) else { return nil }
                     default:
-                        // Another field: JSONDecoder skips it, whatever its value is.
+                        // Another field, of any value: JSONDecoder skips it.
                         return nil
                     }
                 } while take(UInt8(ascii: ","))
@@ -106,6 +98,13 @@ enum EnvelopeFastPath {
             )
             header.v = v
             return header
+        }
+
+        /// Reads a string into `field`; `false` if it is not one, or `field` was read before.
+        mutating func fill(_ field: inout String?) -> Bool {
+            guard field == nil, let value = string() else { return false }
+            field = value
+            return true
         }
 
         /// Skips whitespace, then consumes `byte` if it comes next.
