@@ -50,6 +50,8 @@ extension SpawnedTask {
         }
 
         func wait() async throws {
+            // Most joins come after the end: no continuation then.
+            if case .finished(let result) = state.withLock({ $0 }) { return try result.get() }
             let id = nextWaiter.wrappingAdd(1, ordering: .relaxed).oldValue
             try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
