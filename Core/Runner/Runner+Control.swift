@@ -110,15 +110,16 @@ struct DaemonHandle {
         if let pidfile, PidFile.livePid(at: pidfile) == nil { unlink(pidfile) }
     }
 
-    /// Waits until the daemon has exited: its pidfile lock released (which a zombie's is too),
-    /// or, for a bare pid, the process gone.
+    /// Waits until the daemon has exited: its pidfile lock released and the process `pid` gone
+    /// (a zombie counts as gone). The daemon releases the lock before its last steps, so the
+    /// lock alone would let `restart` start the new daemon beside the old one.
     func waitForExit(of pid: pid_t, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if livePid() == nil { return true }
+            if livePid() == nil && !Self.isAlive(pid) { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return livePid() == nil
+        return livePid() == nil && !Self.isAlive(pid)
     }
 
     /// Whether `pid` is a live process (not a zombie).
