@@ -103,7 +103,11 @@ extension Runner {
                 _ = startup.failed(RunnerError(.failure, "stopped by \(signal) while starting"))
                 return 0
             }
-            throw startup.failed(RunnerError(.failure, "\(error)"))
+            // A setting that a service found unusable only when it started is still a
+            // configuration error.
+            let code: RunnerError.Code =
+                (error as? ServiceError)?.underlying is SettingError ? .configuration : .failure
+            throw startup.failed(RunnerError(code, "\(error)"))
         }
         do {
             try dropPrivileges(builtins, pidfile: pidfile, logger: logger)

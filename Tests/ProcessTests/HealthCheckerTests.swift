@@ -44,7 +44,7 @@ struct HealthCheckerTests {
             "ginkgo",
             ["HealthChecker", "--set", "announce.name=x", "--set", "health.checks=ftp://nowhere"]
         )
-        #expect(result.status != 0)
+        #expect(result.status == 78)
         #expect(
             result.output.contains(#"setting health.checks: "ftp://nowhere" is not tcp://HOST:PORT"#),
             "\(result.output)"
