@@ -71,6 +71,11 @@ public final class WorkQueue: Service, @unchecked Sendable {
     /// How many jobs are submitted and not yet acknowledged.
     public var pendingJobs: Int { dispatch.withLock { $0.machine?.jobs.count ?? 0 } }
 
+    /// The instance ids of the workers that answer heartbeats, sorted: those jobs go to.
+    public var liveWorkers: [String] {
+        dispatch.withLock { $0.machine?.workers.filter(\.value.alive).map(\.key).sorted() ?? [] }
+    }
+
     override public func doStart() async throws {
         let configuration = JobDispatchStateMachine.Configuration(
             heartbeat: heartbeat,

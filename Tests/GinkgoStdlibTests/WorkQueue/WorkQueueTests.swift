@@ -48,6 +48,8 @@ struct WorkQueueTests {
             let first = try await system.worker("w1")
             let second = try await system.worker("w2")
             let queue = try await system.queue()
+            // Jobs go to the workers the queue has heard from: wait until that is both.
+            try await eventually("both workers to answer heartbeats") { queue.liveWorkers == ["w1", "w2"] }
             let receipts = try await withThrowingTaskGroup(of: JobReceipt.self) { group in
                 for n in 0..<200 { group.addTask { try await queue.submit("square", input: Square(n: n)) } }
                 return try await group.reduce(into: []) { $0.append($1) }
