@@ -14,7 +14,7 @@ struct EchoBenchmark {
             return print(NetExecutor.setting.defaultValue)
         }
         NIOSingletons.groupLoopCountSuggestion = Arguments.int("--loops", default: 1)
-        let executor = NetExecutor(rawValue: Arguments.string("--executor", default: "global"))
+        let executor = NetExecutor(rawValue: Arguments.string("--executor", default: NetExecutor.setting.defaultValue))
         let server = StreamServer(
             host: "127.0.0.1",
             port: .value(Arguments.int("--port", default: 0)),
