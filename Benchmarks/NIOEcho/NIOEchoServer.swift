@@ -5,8 +5,9 @@ import NIOPosix
 /// Row 1's main reference: an echo server written directly on SwiftNIO, the way SwiftNIO's
 /// documentation writes one: a channel handler that writes what it reads and flushes when a
 /// read burst ends. With `--async`, the way SwiftNIO's async example writes it instead: a task
-/// per connection over `NIOAsyncChannel` (what `StreamServer` is built on), so the table can
-/// tell the cost of that bridge from the cost of Ginkgo's own code. One event loop unless
+/// per connection over `NIOAsyncChannel` (what `StreamServer` was built on before its own
+/// `ConnectionBridge`), so the table can tell what a task per connection costs over a bridge
+/// of NIO's and over Ginkgo's. One event loop unless
 /// `--loops` says otherwise.
 @main
 struct NIOEchoServer {

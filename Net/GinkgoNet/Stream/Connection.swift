@@ -34,9 +34,10 @@ public final class Connection {
     /// Writes to this connection from any task.
     public let writer: Writer
 
-    private let channel: any Channel
-    private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private let bridge: ConnectionBridge
     private let drain: DrainSignal?
+    /// Chunks taken from the bridge in one go and not yet read: reading them needs no lock.
+    private var taken = CircularBuffer<ByteBuffer>(initialCapacity: 4)
     /// Bytes read from the socket and not yet consumed.
     private var buffer = ByteBuffer()
     /// How many bytes at the front of `buffer` have been searched for a newline already.
@@ -45,17 +46,10 @@ public final class Connection {
     /// writes cost a copy, not an allocation and an iovec each.
     private var pending = ByteBuffer()
 
-    init(
-        channel: any Channel,
-        inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>,
-        maxLineLength: Int,
-        drain: DrainSignal?
-    ) {
-        self.channel = channel
-        self.remoteAddress = channel.remoteAddress
-        self.inbound = inbound.makeAsyncIterator()
-        self.writer = Writer(outbound: outbound, allocator: channel.allocator)
+    init(bridge: ConnectionBridge, maxLineLength: Int, drain: DrainSignal?) {
+        self.bridge = bridge
+        self.remoteAddress = bridge.channel.remoteAddress
+        self.writer = Writer(bridge: bridge, allocator: bridge.channel.allocator)
         self.maxLineLength = maxLineLength
         self.drain = drain
     }
@@ -118,9 +112,13 @@ public final class Connection {
     /// The lines the peer sends, as ``readLine()`` reads them.
     public var lines: Lines { Lines(connection: self) }
 
+    /// The next chunk: one taken from the bridge earlier, else (after sending gathered writes)
+    /// whatever the bridge has, waiting for the peer if it has nothing.
     private func nextChunk() async throws -> ByteBuffer? {
+        if let chunk = taken.popFirst() { return chunk }
         if pending.readableBytes > 0 { try await flush() }
-        return try await inbound.next()
+        guard try await bridge.read(into: &taken) else { return nil }
+        return taken.popFirst()
     }
 
     private func checkLength(_ length: Int) throws {
@@ -165,7 +163,7 @@ public final class Connection {
     public func write(_ text: String, flush: Bool = true) async throws {
         let flush = flush && !hasUnreadInput
         if flush && pending.readableBytes == 0 {
-            try await writer.write(channel.allocator.buffer(string: text))
+            try await writer.write(writer.allocator.buffer(string: text))
             return
         }
         pending.writeString(text)
@@ -189,7 +187,7 @@ public final class Connection {
 
     /// Writes `bytes`; with `flush: false` they wait to go out with the next flush.
     public func write(_ bytes: some Sequence<UInt8>, flush: Bool = true) async throws {
-        try await write(channel.allocator.buffer(bytes: bytes), flush: flush)
+        try await write(writer.allocator.buffer(bytes: bytes), flush: flush)
     }
 
     /// Sends every write made with `flush: false`, in one flush.
@@ -202,7 +200,13 @@ public final class Connection {
 
     /// Whether input already received is still to be read: a write then waits for the read that
     /// needs more input, like NIO's flush on read-complete, so pipelined answers share a packet.
-    private var hasUnreadInput: Bool { buffer.readableBytes > 0 }
+    private var hasUnreadInput: Bool { buffer.readableBytes > 0 || !taken.isEmpty }
+
+    /// Bytes received and not yet taken from the bridge (for tests).
+    var bufferedBytes: Int { bridge.bufferedBytes }
+
+    /// Whether the channel stopped reading until buffered bytes are taken (for tests).
+    var isHoldingReads: Bool { bridge.isHoldingReads }
 
     /// Buffers at least this large are sent without copying, even with `flush: false`.
     private static let copyLimit = 16 * 1024
@@ -210,8 +214,7 @@ public final class Connection {
     /// Sends pending writes and closes the connection.
     public func close() async {
         try? await flush()
-        writer.finish()
-        try? await channel.close()
+        await bridge.close()
     }
 
     static func describe(_ address: SocketAddress) -> String {
@@ -222,28 +225,31 @@ public final class Connection {
 
 extension Connection {
     /// Writes to a ``Connection`` from any task; each write is sent at once.
+    ///
+    /// A write waits only while the connection's send buffer is full (the peer reads slowly).
+    /// Writes after the connection or its sending side closed throw ``NetError/Code/closed``.
     public struct Writer: Sendable {
-        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        let bridge: ConnectionBridge
         let allocator: ByteBufferAllocator
 
         /// Writes `text` as UTF-8.
         public func write(_ text: String) async throws {
-            try await outbound.write(allocator.buffer(string: text))
+            try await bridge.write(allocator.buffer(string: text))
         }
 
         /// Writes `bytes`.
         public func write(_ bytes: ByteBuffer) async throws {
-            try await outbound.write(bytes)
+            try await bridge.write(bytes)
         }
 
         /// Writes several buffers with one flush.
         public func write(contentsOf buffers: [ByteBuffer]) async throws {
-            try await outbound.write(contentsOf: buffers)
+            try await bridge.write(contentsOf: buffers)
         }
 
-        /// Closes the sending side; the peer reads end of stream.
+        /// Closes the sending side once what was written is sent; the peer reads end of stream.
         public func finish() {
-            outbound.finish()
+            bridge.finishOutput()
         }
     }
 

@@ -118,9 +118,7 @@ open class StreamClient: Ginkgo.Service, @unchecked Sendable {
         }
     }
 
-    private func connect(host: String, port: Int, options: ChannelSetup.Options) async throws -> NIOAsyncChannel<
-        ByteBuffer, ByteBuffer
-    > {
+    private func connect(host: String, port: Int, options: ChannelSetup.Options) async throws -> ConnectionBridge {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
@@ -130,28 +128,14 @@ open class StreamClient: Ginkgo.Service, @unchecked Sendable {
             }
     }
 
-    private func serve(
-        _ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>,
-        executor: NetExecutor,
-        metadata: Logger.Metadata
-    )
-        async
-    {
+    private func serve(_ bridge: ConnectionBridge, executor: NetExecutor, metadata: Logger.Metadata) async {
         let run: @Sendable () async throws -> Void = {
-            try await channel.executeThenClose { inbound, outbound in
-                let connection = Connection(
-                    channel: channel.channel,
-                    inbound: inbound,
-                    outbound: outbound,
-                    maxLineLength: self.configuration.maxLineLength,
-                    drain: nil
-                )
-                try await self.handler(connection)
-                try await connection.flush()
-            }
+            let connection = Connection(bridge: bridge, maxLineLength: self.configuration.maxLineLength, drain: nil)
+            try await self.handler(connection)
+            try await connection.flush()
         }
         do {
-            if let preferred = executor.taskExecutor(for: channel.channel.eventLoop) {
+            if let preferred = executor.taskExecutor(for: bridge.channel.eventLoop) {
                 try await withTaskExecutorPreference(preferred, operation: run)
             } else {
                 try await run()
@@ -162,6 +146,7 @@ open class StreamClient: Ginkgo.Service, @unchecked Sendable {
         } catch {
             logger.info("Connection ended by an error.", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
+        await bridge.close()
     }
 
     private func didConnect() {

@@ -42,7 +42,7 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
     private let portSetting: Setting<Int>?
     private let executorSetting = NetExecutor.setting
 
-    private typealias Listener = NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private typealias Listener = NIOAsyncChannel<ConnectionBridge, Never>
 
     private struct State {
         var listener: Listener?
@@ -154,7 +154,7 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
                     for try await child in inbound {
                         guard admit() else {
                             refuse(child)
-                            group.addTask { try? await child.executeThenClose { _, _ in } }
+                            group.addTask { await child.close() }
                             continue
                         }
                         if let preferred = executor.taskExecutor(for: child.channel.eventLoop) {
@@ -170,26 +170,21 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
         }
     }
 
-    private func handle(_ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>, drain: DrainSignal) async {
+    private func handle(_ child: ConnectionBridge, drain: DrainSignal) async {
         defer { server.withLock { $0.active -= 1 } }
-        let peer = child.channel.remoteAddress.map(Connection.describe) ?? "unknown peer"
+        let connection = Connection(bridge: child, maxLineLength: configuration.maxLineLength, drain: drain)
         do {
-            try await child.executeThenClose { inbound, outbound in
-                let connection = Connection(
-                    channel: child.channel,
-                    inbound: inbound,
-                    outbound: outbound,
-                    maxLineLength: configuration.maxLineLength,
-                    drain: drain
-                )
-                try await handler(connection)
-                try await connection.flush()
-            }
+            try await handler(connection)
+            try await connection.flush()
         } catch is CancellationError {
-            logger.debug("Connection cancelled.", metadata: ["peer": "\(peer)"])
+            logger.debug("Connection cancelled.", metadata: ["peer": "\(connection.peer)"])
         } catch {
-            logger.warning("Connection ended by an error.", metadata: ["peer": "\(peer)", "error": "\(error)"])
+            logger.warning(
+                "Connection ended by an error.",
+                metadata: ["peer": "\(connection.peer)", "error": "\(error)"]
+            )
         }
+        await child.close()
     }
 
     /// Counts a new connection in, unless the limit is reached.
@@ -202,7 +197,7 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
     }
 
     /// Counts and logs a refused connection; the caller closes it.
-    private func refuse(_ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+    private func refuse(_ child: ConnectionBridge) {
         let refused = server.withLock { state in
             state.refused += 1
             return state.refused

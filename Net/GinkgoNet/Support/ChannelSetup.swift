@@ -1,7 +1,7 @@
 import NIOCore
 import NIOSSL
 
-/// Builds the pipeline of a stream connection, on its event loop, before it becomes async.
+/// Builds the pipeline of a stream connection, on its event loop, before its task gets it.
 enum ChannelSetup {
     /// What a connection's pipeline holds besides the bytes.
     struct Options: Sendable {
@@ -10,7 +10,9 @@ enum ChannelSetup {
         var idleTimeout: Duration?
     }
 
-    static func wrap(_ channel: any Channel, _ options: Options) throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+    /// Adds TLS and idle handlers as `options` say, then the ``ConnectionHandler`` that feeds the
+    /// returned bridge.
+    static func wrap(_ channel: any Channel, _ options: Options) throws -> ConnectionBridge {
         let pipeline = channel.pipeline.syncOperations
         if let context = options.serverTLS {
             try pipeline.addHandler(NIOSSLServerHandler(context: context))
@@ -22,10 +24,9 @@ enum ChannelSetup {
             try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(idleTimeout)))
             try pipeline.addHandler(IdleCloser())
         }
-        return try NIOAsyncChannel(
-            wrappingChannelSynchronously: channel,
-            configuration: .init(isOutboundHalfClosureEnabled: true)
-        )
+        let bridge = ConnectionBridge(channel: channel)
+        try pipeline.addHandler(ConnectionHandler(bridge: bridge))
+        return bridge
     }
 }
 

@@ -12,21 +12,20 @@ enum TestClient {
         maxLineLength: Int = 1 << 20,
         _ body: (Connection) async throws -> Result
     ) async throws -> Result {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bridge = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture { try ChannelSetup.wrap(channel, ChannelSetup.Options()) }
             }
-        return try await channel.executeThenClose { inbound, outbound in
-            let connection = Connection(
-                channel: channel.channel,
-                inbound: inbound,
-                outbound: outbound,
-                maxLineLength: maxLineLength,
-                drain: nil
-            )
-            return try await body(connection)
+        let connection = Connection(bridge: bridge, maxLineLength: maxLineLength, drain: nil)
+        do {
+            let result = try await body(connection)
+            await bridge.close()
+            return result
+        } catch {
+            await bridge.close()
+            throw error
         }
     }
 
