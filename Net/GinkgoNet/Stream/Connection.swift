@@ -25,7 +25,9 @@ import Synchronization
 /// }
 /// ```
 /// A connection belongs to its handler's task; to write from other tasks as well, hand them the
-/// `Sendable` ``writer``.
+/// `Sendable` ``writer``. Its async methods run on the caller's executor
+/// (`nonisolated(nonsending)`): a read that finds bytes already received, or a write, costs no
+/// executor hop.
 public final class Connection {
     /// The peer's address.
     public let remoteAddress: SocketAddress?
@@ -66,7 +68,7 @@ public final class Connection {
     /// The next bytes the peer sent, or `nil` once it closed its side.
     ///
     /// Gathered writes are sent before it waits for the peer.
-    public func read() async throws -> ByteBuffer? {
+    nonisolated(nonsending) public func read() async throws -> ByteBuffer? {
         if buffer.readableBytes > 0 {
             defer {
                 buffer = ByteBuffer()
@@ -82,7 +84,7 @@ public final class Connection {
     ///
     /// - Throws: ``NetError/Code/lineTooLong`` past ``maxLineLength`` bytes, and
     ///   ``NetError/Code/invalidText`` for a line that is not UTF-8.
-    public func readLine() async throws -> String? {
+    nonisolated(nonsending) public func readLine() async throws -> String? {
         while true {
             if let length = newlineOffset() {
                 try checkLength(length)
@@ -114,7 +116,7 @@ public final class Connection {
 
     /// The next chunk: one taken from the bridge earlier, else (after sending gathered writes)
     /// whatever the bridge has, waiting for the peer if it has nothing.
-    private func nextChunk() async throws -> ByteBuffer? {
+    nonisolated(nonsending) private func nextChunk() async throws -> ByteBuffer? {
         if let chunk = taken.popFirst() { return chunk }
         if pending.readableBytes > 0 { try await flush() }
         guard try await bridge.read(into: &taken) else { return nil }
@@ -160,7 +162,7 @@ public final class Connection {
     // MARK: Writing
 
     /// Writes `text` as UTF-8; with `flush: false` it waits to go out with the next flush.
-    public func write(_ text: String, flush: Bool = true) async throws {
+    nonisolated(nonsending) public func write(_ text: String, flush: Bool = true) async throws {
         let flush = flush && !hasUnreadInput
         if flush && pending.readableBytes == 0 {
             try await writer.write(writer.allocator.buffer(string: text))
@@ -172,7 +174,7 @@ public final class Connection {
 
     /// Writes `bytes`; with `flush: false` they wait to go out with the next flush (buffers of
     /// 16 KiB or more go out at once, after what is pending, rather than being copied).
-    public func write(_ bytes: ByteBuffer, flush: Bool = true) async throws {
+    nonisolated(nonsending) public func write(_ bytes: ByteBuffer, flush: Bool = true) async throws {
         let flush = flush && !hasUnreadInput
         if bytes.readableBytes >= Self.copyLimit || (flush && pending.readableBytes == 0) {
             guard pending.readableBytes > 0 else { return try await writer.write(bytes) }
@@ -186,12 +188,12 @@ public final class Connection {
     }
 
     /// Writes `bytes`; with `flush: false` they wait to go out with the next flush.
-    public func write(_ bytes: some Sequence<UInt8>, flush: Bool = true) async throws {
+    nonisolated(nonsending) public func write(_ bytes: some Sequence<UInt8>, flush: Bool = true) async throws {
         try await write(writer.allocator.buffer(bytes: bytes), flush: flush)
     }
 
     /// Sends every write made with `flush: false`, in one flush.
-    public func flush() async throws {
+    nonisolated(nonsending) public func flush() async throws {
         guard pending.readableBytes > 0 else { return }
         let gathered = pending
         pending = ByteBuffer()
@@ -212,7 +214,7 @@ public final class Connection {
     private static let copyLimit = 16 * 1024
 
     /// Sends pending writes and closes the connection.
-    public func close() async {
+    nonisolated(nonsending) public func close() async {
         try? await flush()
         await bridge.close()
     }
@@ -233,17 +235,17 @@ extension Connection {
         let allocator: ByteBufferAllocator
 
         /// Writes `text` as UTF-8.
-        public func write(_ text: String) async throws {
+        nonisolated(nonsending) public func write(_ text: String) async throws {
             try await bridge.write(allocator.buffer(string: text))
         }
 
         /// Writes `bytes`.
-        public func write(_ bytes: ByteBuffer) async throws {
+        nonisolated(nonsending) public func write(_ bytes: ByteBuffer) async throws {
             try await bridge.write(bytes)
         }
 
         /// Writes several buffers with one flush.
-        public func write(contentsOf buffers: [ByteBuffer]) async throws {
+        nonisolated(nonsending) public func write(contentsOf buffers: [ByteBuffer]) async throws {
             try await bridge.write(contentsOf: buffers)
         }
 
@@ -268,6 +270,11 @@ extension Connection {
 
             /// The next line, or `nil` at the end of the stream.
             public mutating func next() async throws -> String? {
+                try await connection.readLine()
+            }
+
+            /// The next line, read on the caller's executor (what `for try await` calls).
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> String? {
                 try await connection.readLine()
             }
         }

@@ -60,7 +60,7 @@ final class ConnectionBridge: Sendable {
     ///
     /// - Throws: the error the channel caught (once, after the bytes read before it), or
     ///   `CancellationError` if the task is cancelled while it waits.
-    func read(into taken: inout CircularBuffer<ByteBuffer>) async throws -> Bool {
+    nonisolated(nonsending) func read(into taken: inout CircularBuffer<ByteBuffer>) async throws -> Bool {
         while true {
             let step: ReadStep = state.withLock { state in
                 if !state.chunks.isEmpty {
@@ -96,7 +96,7 @@ final class ConnectionBridge: Sendable {
     }
 
     /// Suspends until bytes arrive, input ends, or the task is cancelled.
-    private func waitForInput() async {
+    nonisolated(nonsending) private func waitForInput() async {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                 let ready = state.withLock { state in
@@ -185,13 +185,13 @@ final class ConnectionBridge: Sendable {
     /// Writes and flushes `buffer`, after waiting while the channel is not writable.
     ///
     /// - Throws: ``NetError/Code/closed`` once the connection or its sending side is closed.
-    func write(_ buffer: ByteBuffer) async throws {
+    nonisolated(nonsending) func write(_ buffer: ByteBuffer) async throws {
         try await waitUntilWritable()
         channel.writeAndFlush(buffer, promise: nil)
     }
 
     /// Writes `buffers` with one flush, after waiting while the channel is not writable.
-    func write(contentsOf buffers: [ByteBuffer]) async throws {
+    nonisolated(nonsending) func write(contentsOf buffers: [ByteBuffer]) async throws {
         try await waitUntilWritable()
         let channel = self.channel
         if channel.eventLoop.inEventLoop {
@@ -205,7 +205,7 @@ final class ConnectionBridge: Sendable {
         }
     }
 
-    private func waitUntilWritable() async throws {
+    nonisolated(nonsending) private func waitUntilWritable() async throws {
         while true {
             let isClosed = state.withLock { $0.closed || $0.outputClosed }
             if isClosed { throw closedError() }
@@ -215,7 +215,7 @@ final class ConnectionBridge: Sendable {
     }
 
     /// Suspends until the channel is writable or closed, or the task is cancelled.
-    private func waitForWritability() async throws {
+    nonisolated(nonsending) private func waitForWritability() async throws {
         let id = state.withLock { state in
             defer { state.nextWriterID += 1 }
             return state.nextWriterID
@@ -248,7 +248,7 @@ final class ConnectionBridge: Sendable {
     }
 
     /// Closes the sending side, then the channel, and waits until it is closed.
-    func close() async {
+    nonisolated(nonsending) func close() async {
         finishOutput()
         channel.close(promise: nil)
         try? await channel.closeFuture.get()
