@@ -114,12 +114,13 @@ struct DaemonHandle {
     /// (a zombie counts as gone). The daemon releases the lock before its last steps, so the
     /// lock alone would let `restart` start the new daemon beside the old one.
     func waitForExit(of pid: pid_t, timeout: Duration) async -> Bool {
+        let gone = { livePid() == nil && !Self.isAlive(pid) }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if livePid() == nil && !Self.isAlive(pid) { return true }
+            if gone() { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return livePid() == nil && !Self.isAlive(pid)
+        return gone()
     }
 
     /// Whether `pid` is a live process (not a zombie).

@@ -10,17 +10,6 @@ import TestSupport
 /// peers that go away, writes after close, cancellation of a waiting read.
 @Suite(.timeLimit(.minutes(1)))
 struct ConnectionBridgeTests {
-    /// Polls `condition` every millisecond until it holds or `limit` passes; whether it held.
-    static func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while !condition() {
-            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(1))) != nil else {
-                return false
-            }
-        }
-        return true
-    }
-
     @Test(arguments: NetExecutor.allCases)
     func aSlowReaderHoldsTheChannelBackInsteadOfBuffering(executor: NetExecutor) async throws {
         let total = 16 << 20
@@ -28,7 +17,7 @@ struct ConnectionBridgeTests {
         let server = StreamServer(host: "127.0.0.1", port: 0, configuration: .init(executor: executor)) {
             connection in
             // Not reading: the bridge fills up to its limit, then the channel stops reading.
-            let held = await Self.eventually { connection.isHoldingReads }
+            let held = (try? await eventually("the channel to hold back reads") { connection.isHoldingReads }) != nil
             observed.withLock { $0 = (held, connection.bufferedBytes) }
             var received = 0
             while let bytes = try await connection.read() { received += bytes.readableBytes }

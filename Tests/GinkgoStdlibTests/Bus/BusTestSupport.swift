@@ -2,6 +2,7 @@ import Ginkgo
 import GinkgoStdlib
 import Synchronization
 import Testing
+import TestSupport
 
 /// What the bus tests publish.
 struct Note: Codable, Sendable, Hashable {

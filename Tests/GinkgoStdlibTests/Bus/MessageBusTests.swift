@@ -1,6 +1,7 @@
 import Ginkgo
 import GinkgoStdlib
 import Testing
+import TestSupport
 
 @Suite(.timeLimit(.minutes(1)))
 struct MessageBusTests {

@@ -1,6 +1,7 @@
 import Ginkgo
 import GinkgoZeroMQ
 import Testing
+import TestSupport
 
 @testable import GinkgoStdlib
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Ginkgo
 import NIOCore
 import Testing
+import TestSupport
 
 @testable import GinkgoStdlib
 

@@ -1,6 +1,7 @@
 import Ginkgo
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import GinkgoStdlib
 

@@ -2,6 +2,7 @@ import Ginkgo
 import GinkgoNet
 import GinkgoStdlib
 import Testing
+import TestSupport
 
 // The README's health example, verbatim.
 func addHealth(to worker: Service, databasePort: Int) -> HealthMonitor {

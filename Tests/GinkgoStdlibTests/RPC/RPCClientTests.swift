@@ -3,6 +3,7 @@ import Ginkgo
 import GinkgoZeroMQ
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import GinkgoStdlib
 

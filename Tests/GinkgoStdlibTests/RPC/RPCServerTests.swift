@@ -2,6 +2,7 @@ import Foundation
 import Ginkgo
 import GinkgoZeroMQ
 import Testing
+import TestSupport
 
 @testable import GinkgoStdlib
 

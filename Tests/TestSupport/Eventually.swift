@@ -1,11 +1,10 @@
-import Ginkgo
-
 /// Waits until `condition` holds, checking every 20 ms, at most `timeout`: for states that
-/// change without telling anyone (a lease expiring in another process).
-func eventually(
+/// change without telling anyone (a lease expiring in another process, a channel that stopped
+/// reading); shared by the test targets.
+nonisolated(nonsending) public func eventually(
     timeout: Duration = .seconds(15),
     _ what: String,
-    _ condition: @escaping @Sendable () async throws -> Bool
+    _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
@@ -15,6 +14,6 @@ func eventually(
     throw EventuallyTimeout(description: "timed out after \(timeout) waiting for \(what)")
 }
 
-struct EventuallyTimeout: Error, CustomStringConvertible {
-    let description: String
+public struct EventuallyTimeout: Error, CustomStringConvertible {
+    public let description: String
 }
