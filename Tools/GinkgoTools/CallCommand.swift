@@ -35,8 +35,8 @@ struct CallCommand: ToolCommand {
     var overrides: [String] = []
 
     func validate() throws {
-        guard (try? JSONSerialization.jsonObject(with: Data(json.utf8), options: .fragmentsAllowed)) != nil else {
-            throw ValidationError("JSON: the parameters are not valid JSON: \(json)")
+        if let problem = JSONSyntax.problem(in: Array(json.utf8)) {
+            throw ValidationError("JSON: the parameters are not valid JSON (\(problem)): \(json)")
         }
         guard Duration(settingString: timeout) != nil else {
             throw ValidationError("--timeout: expected a duration such as 500ms or 5s, got \"\(timeout)\"")

@@ -113,14 +113,15 @@ struct RPCClientStateMachine {
         payload: [UInt8],
         now: ContinuousClock.Instant
     ) -> [Action] {
-        guard var instance = instances[id] else { return [] }
+        // Changed in place: a copy of the instance would share its `inFlight` set, and the
+        // `forget` below would then copy the whole set.
+        guard let index = instances.index(forKey: id) else { return [] }
         var actions: [Action] = []
-        instance.lastHeard = now
-        if !instance.alive {
-            instance.alive = true
+        instances.values[index].lastHeard = now
+        if !instances.values[index].alive {
+            instances.values[index].alive = true
             actions.append(.log("\(id) answers again"))
         }
-        instances[id] = instance
         guard header.kind == .reply || header.kind == .error, let callID = header.id.flatMap(UInt64.init) else {
             return actions
         }
@@ -229,21 +230,29 @@ struct RPCClientStateMachine {
 
     private mutating func dispatch(_ id: UInt64, reason: String?, now: ContinuousClock.Instant) -> [Action] {
         guard var call = calls[id] else { return [] }
-        let candidates = usable
-        guard call.tried.count < configuration.maxAttempts, !candidates.isEmpty else {
+        // One pass, without building lists (this runs for every call): the usable instance with
+        // the fewest calls in flight, preferring those this call has not tried; ties take turns.
+        rotation &+= 1
+        var chosen: String?
+        var chosenIsFresh = false
+        var least = Int.max
+        var ties = 0
+        for (name, instance) in instances where instance.healthy && instance.alive {
+            let fresh = !call.tried.contains(name)
+            let load = instance.inFlight.count
+            if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
+                (chosen, chosenIsFresh, least, ties) = (name, fresh, load, 1)
+            } else if fresh == chosenIsFresh && load == least {
+                ties += 1
+                if rotation % ties == 0 { chosen = name }
+            }
+        }
+        guard call.tried.count < configuration.maxAttempts, let chosen else {
             calls[id] = nil
-            let why =
-                candidates.isEmpty
-                ? "no instance answers" : "tried \(call.tried.joined(separator: ", "))"
+            let why = chosen == nil ? "no instance answers" : "tried \(call.tried.joined(separator: ", "))"
             let message = [reason, why].compactMap { $0 }.joined(separator: "; ")
             return [.finish(id: id, .failure(MessagingError(.unavailable, "\(call.method): \(message)")))]
         }
-        let fresh = candidates.filter { !call.tried.contains($0) }
-        let pool = fresh.isEmpty ? candidates : fresh
-        let least = pool.map { instances[$0]?.inFlight.count ?? 0 }.min() ?? 0
-        let quietest = pool.filter { (instances[$0]?.inFlight.count ?? 0) == least }
-        rotation &+= 1
-        let chosen = quietest[rotation % quietest.count]
         call.instance = chosen
         call.tried.append(chosen)
         calls[id] = call

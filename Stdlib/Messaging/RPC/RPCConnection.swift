@@ -1,13 +1,17 @@
 import GinkgoZeroMQ
+import Synchronization
 
-/// One ``RPCClient`` connection: a DEALER connected to one instance, and the queue of messages
-/// its sender task writes to it, so that placing a call never waits on the socket.
+/// One ``RPCClient`` connection: a DEALER connected to one instance. A message goes straight to
+/// the socket when it can take it and nothing is queued before it; otherwise into the queue that
+/// the connection's sender task writes out, so that placing a call never waits on the socket.
 final class RPCConnection: Sendable {
     let instance: String
     let endpoint: String
     let socket: Socket
     let outbox: AsyncStream<Message>
     private let writer: AsyncStream<Message>.Continuation
+    /// Messages in the queue or being written by the sender task.
+    private let queued = Atomic<Int>(0)
 
     /// Opens the DEALER and connects it (libzmq connects, and reconnects, in the background).
     init(instance: String, endpoint: String, maxMessageSize: Int) throws(ZMQError) {
@@ -28,8 +32,12 @@ final class RPCConnection: Sendable {
         (outbox, writer) = AsyncStream.makeStream()
     }
 
-    /// Queues a message for the sender task.
+    /// Sends a message, or queues it for the sender task.
     func send(_ message: Message) {
+        // Nothing queued means nothing to overtake: the sender task lowers the count only after
+        // its message went out.
+        if queued.load(ordering: .acquiring) == 0, (try? socket.trySend(message)) == true { return }
+        queued.add(1, ordering: .relaxed)
         writer.yield(message)
     }
 
@@ -41,6 +49,7 @@ final class RPCConnection: Sendable {
             } catch {
                 return
             }
+            queued.subtract(1, ordering: .releasing)
         }
     }
 

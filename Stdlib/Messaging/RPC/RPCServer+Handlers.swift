@@ -1,5 +1,3 @@
-import Foundation
-
 extension RPCServer {
     /// Runs one call: the request's payload and the method's name in, the reply's payload out.
     typealias Handler = @Sendable (_ payload: [UInt8], _ method: String) async throws -> [UInt8]
@@ -37,15 +35,16 @@ extension RPCServer {
     }
 
     /// Serves `method` with JSON as it is: `body` gets the parameters' JSON text as bytes and
-    /// returns the result's. Parameters that are not JSON get `bad_payload`.
+    /// returns the result's. Parameters that are not JSON get `bad_payload`, naming the byte where
+    /// they stop being JSON.
     ///
     /// ```swift
     /// server.handle("echo", json: { params in params })
     /// ```
     public func handle(_ method: String, json body: @escaping @Sendable ([UInt8]) async throws -> [UInt8]) {
         register(method) { payload, method in
-            guard (try? JSONSerialization.jsonObject(with: Data(payload), options: .fragmentsAllowed)) != nil else {
-                throw MessagingError(.badPayload, "\(method): the parameters are not JSON")
+            if let problem = JSONSyntax.problem(in: payload) {
+                throw MessagingError(.badPayload, "\(method): the parameters are not JSON (\(problem))")
             }
             return try await body(payload)
         }

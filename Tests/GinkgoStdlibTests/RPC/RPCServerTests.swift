@@ -90,7 +90,10 @@ struct RawDealer {
                 ([#"{"v":1,"kind":"request","id":"10"}"#, "{}"], "10", .badEnvelope, "needs a method"),
                 ([#"{"v":1,"kind":"request","id":"11","method":"nope"}"#, "{}"], "11", .unknownMethod, "\"nope\""),
                 ([#"{"v":1,"kind":"request","id":"12","method":"add"}"#, #"{"a":1}"#], "12", .badPayload, "b"),
-                ([#"{"v":1,"kind":"request","id":"13","method":"echo"}"#, "{nope"], "13", .badPayload, "not JSON"),
+                (
+                    [#"{"v":1,"kind":"request","id":"13","method":"echo"}"#, "{nope"], "13", .badPayload,
+                    "not JSON (byte 1: expected a string)"
+                ),
                 (
                     [#"{"v":1,"kind":"request","id":"14","method":"add","encoding":"msgpack"}"#, "{}"], "14",
                     .unsupportedEncoding, "msgpack"
