@@ -1,3 +1,5 @@
+import GinkgoZeroMQ
+
 /// Reads and writes the usual envelope header without Foundation's JSON coders, which were a
 /// quarter of the CPU an RPC call costs on each side.
 ///
@@ -20,9 +22,20 @@ enum EnvelopeFastPath {
             append("topic", header.topic, to: &bytes)
         else { return nil }
         bytes.append(contentsOf: #","v":"#.utf8)
-        bytes.append(contentsOf: String(header.v).utf8)
+        appendDecimal(header.v, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
         return bytes
+    }
+
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        var rest = value.magnitude
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
     }
 
     private static func append(_ key: String, _ value: String?, to bytes: inout [UInt8], first: Bool = false) -> Bool {
@@ -44,6 +57,14 @@ enum EnvelopeFastPath {
     static func decode(_ bytes: [UInt8]) -> MessagingEnvelope? {
         bytes.withUnsafeBufferPointer { buffer in
             var reader = Reader(bytes: buffer)
+            return reader.envelope()
+        }
+    }
+
+    /// The header in `frame`, read in place, or `nil` as ``decode(_:)-([UInt8])`` says.
+    static func decode(_ frame: Frame) -> MessagingEnvelope? {
+        frame.withUnsafeBytes { raw in
+            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
             return reader.envelope()
         }
     }

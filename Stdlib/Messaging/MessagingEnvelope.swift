@@ -57,8 +57,11 @@ public struct MessagingEnvelope: Sendable, Hashable, Codable {
 
     /// The two-frame message of this header and `payload`.
     public func message(payload: [UInt8]) -> Message {
-        Message(frames: [Frame(EnvelopeFastPath.encode(self) ?? Self.encoder.encode(self)), Frame(payload)])
+        Message(frames: [frame, Frame(payload)])
     }
+
+    /// The header's frame.
+    var frame: Frame { Frame(EnvelopeFastPath.encode(self) ?? Self.encoder.encode(self)) }
 
     /// The header and payload of `message`.
     ///
@@ -69,13 +72,12 @@ public struct MessagingEnvelope: Sendable, Hashable, Codable {
         guard frames.count == 2 else {
             throw MessagingError(.badEnvelope, "expected 2 frames (header, payload), got \(frames.count)")
         }
-        let bytes = frames[0].bytes
         let header: MessagingEnvelope
-        if let plain = EnvelopeFastPath.decode(bytes) {
+        if let plain = EnvelopeFastPath.decode(frames[0]) {
             header = plain
         } else {
             do {
-                header = try JSONDecoder().decode(MessagingEnvelope.self, from: Data(bytes))
+                header = try JSONDecoder().decode(MessagingEnvelope.self, from: Data(frames[0].bytes))
             } catch {
                 throw MessagingError(.badEnvelope, "the header is not an envelope: \(Self.describe(error))")
             }

@@ -53,6 +53,11 @@ public struct Frame: @unchecked Sendable {
         }
     }
 
+    /// A frame holding a copy of `bytes` (the common case, without generic code).
+    public init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { Frame(copying: $0) }
+    }
+
     /// A frame holding the UTF-8 bytes of `string`.
     public init(_ string: String) {
         var string = string

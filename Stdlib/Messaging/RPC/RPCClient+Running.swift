@@ -104,7 +104,7 @@ extension RPCClient {
     func apply<Value>(_ body: (inout Book) -> (Value, [RPCClientStateMachine.Action])) -> Value {
         var opened: [RPCConnection] = []
         var closed: [RPCConnection] = []
-        var finished: [(CheckedContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
+        var finished: [(UnsafeContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
         var sends: [(RPCConnection, Message)] = []
         var logs: [String] = []
         let value = book.withLock { book in

@@ -48,9 +48,9 @@ public final class RPCClient: Service, @unchecked Sendable {
 
     struct Book {
         var machine: RPCClientStateMachine
-        var waiting: [UInt64: CheckedContinuation<[UInt8], any Error>] = [:]
+        /// Each call's continuation, resumed once by whoever removes it from here.
+        var waiting: [UInt64: UnsafeContinuation<[UInt8], any Error>] = [:]
         var connections: [String: RPCConnection] = [:]
-        var nextID: UInt64 = 0
         var open = false
     }
 
@@ -58,6 +58,7 @@ public final class RPCClient: Service, @unchecked Sendable {
     /// The client's settings.
     public let configuration: Configuration
     let book: Mutex<Book>
+    private let nextID = Atomic<UInt64>(0)
 
     /// A client of every instance of `service` that `resolver` finds (with `tag`, if given); a
     /// resolver of its own, configured by the `discovery.*` settings, when `nil`.
@@ -133,12 +134,9 @@ public final class RPCClient: Service, @unchecked Sendable {
     /// ```
     public func call(_ method: String, json params: [UInt8], timeout: Duration? = nil) async throws -> [UInt8] {
         let deadline = ContinuousClock.now + (timeout ?? configuration.timeout)
-        let id = book.withLock { book in
-            book.nextID += 1
-            return book.nextID
-        }
+        let id = nextID.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 let refusal = apply { book -> ((any Error)?, [RPCClientStateMachine.Action]) in
                     guard book.open else {
                         return (MessagingError(.unavailable, "\(method): the client is \(self.state), not running"), [])

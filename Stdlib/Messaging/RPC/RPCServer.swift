@@ -226,9 +226,8 @@ public final class RPCServer: Service, @unchecked Sendable {
     /// ROUTER never blocks a send: a message for a peer that left, or whose queue is full, is
     /// dropped, and that peer's call times out or is retried.
     private func send(_ header: MessagingEnvelope, _ payload: [UInt8], to peer: Frame, on socket: Socket) {
-        let message = header.message(payload: payload)
         do {
-            _ = try socket.trySend(Message(frames: [peer] + message.frames))
+            _ = try socket.trySend(Message(frames: [peer, header.frame, Frame(payload)]))
         } catch {
             if !socket.isClosed { logger.warning("Reply not sent: \(error)") }
         }

@@ -24,6 +24,18 @@ struct EnvelopeFastPathTests {
         let expected = Array(try encoder.encode(header))
         #expect(EnvelopeFastPath.encode(header) == expected)
         #expect(EnvelopeFastPath.decode(expected) == header)
+        // Read in place from a frame, short (kept inline) or long.
+        #expect(try MessagingEnvelope.parse(header.message(payload: [1])) == (header, [1]))
+    }
+
+    @Test func writesTheVersionAsJSONEncoderDoes() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for version in [0, 7, 10, 123_456, -1, -42, Int.max, Int.min] {
+            var header = MessagingEnvelope(kind: .ack)
+            header.v = version
+            #expect(EnvelopeFastPath.encode(header) == Array(try encoder.encode(header)), "v \(version)")
+        }
     }
 
     @Test func leavesStringsThatNeedEscapingToJSONEncoder() throws {
