@@ -18,7 +18,7 @@ struct MessagingInteropTests {
                 print("ready", flush=True)
                 done = 0
                 while done < 3:
-                    if socket.poll(20000) == 0:
+                    if socket.poll(60000) == 0:
                         sys.exit("no job")
                     peer, header, payload = socket.recv_multipart()
                     header = json.loads(header)
@@ -43,7 +43,9 @@ struct MessagingInteropTests {
             queue.settings = settings
             try await queue.start()
             for word in ["tea", "cake", "jam"] {
-                let receipt = try await queue.submit("upper", input: word)
+                // A job has no deadline of its own: bounded here, a lost job fails the test
+                // with a message instead of hanging it.
+                let receipt = try await withTimeout(.seconds(45)) { try await queue.submit("upper", input: word) }
                 #expect(receipt.worker == "py")
                 #expect(try receipt.output(as: String.self) == word.uppercased())
             }
