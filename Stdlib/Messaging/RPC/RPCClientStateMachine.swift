@@ -31,6 +31,8 @@ struct RPCClientStateMachine {
         var healthy: Bool
         /// It answered within the liveness window.
         var alive = true
+        /// It refused a call because it is stopping (and has not answered a heartbeat since).
+        var stopping = false
         var inFlight: Set<UInt64> = []
         var lastHeard: ContinuousClock.Instant
         var lastProbe: ContinuousClock.Instant?
@@ -120,6 +122,7 @@ struct RPCClientStateMachine {
         instances.values[index].lastHeard = now
         if !instances.values[index].alive {
             instances.values[index].alive = true
+            instances.values[index].stopping = false
             actions.append(.log("\(id) answers again"))
         }
         guard header.kind == .reply || header.kind == .error, let callID = header.id.flatMap(UInt64.init) else {
@@ -141,6 +144,7 @@ struct RPCClientStateMachine {
         // A server that is stopping refuses calls: it gets no more, and this one goes elsewhere.
         if call.instance == id {
             instances[id]?.alive = false
+            instances[id]?.stopping = true
             instances[id]?.inFlight.remove(callID)
             actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
             actions += reroute([callID], from: nil, reason: error.message, now: now)
@@ -230,23 +234,14 @@ struct RPCClientStateMachine {
 
     private mutating func dispatch(_ id: UInt64, reason: String?, now: ContinuousClock.Instant) -> [Action] {
         guard var call = calls[id] else { return [] }
-        // One pass, without building lists (this runs for every call): the usable instance with
-        // the fewest calls in flight, preferring those this call has not tried; ties take turns.
         rotation &+= 1
-        var chosen: String?
-        var chosenIsFresh = false
-        var least = Int.max
-        var ties = 0
-        for (name, instance) in instances where instance.healthy && instance.alive {
-            let fresh = !call.tried.contains(name)
-            let load = instance.inFlight.count
-            if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
-                (chosen, chosenIsFresh, least, ties) = (name, fresh, load, 1)
-            } else if fresh == chosenIsFresh && load == least {
-                ties += 1
-                if rotation % ties == 0 { chosen = name }
-            }
-        }
+        // An instance that only went quiet may be slow rather than gone (a stalled machine, a
+        // long pause): with no answering instance left, a call still goes to one of those and
+        // its timeout bounds it, instead of failing at once. One that said it is stopping gets
+        // none.
+        let chosen =
+            leastBusy(for: call) { $0.healthy && $0.alive }
+            ?? leastBusy(for: call) { $0.healthy && !$0.alive && !$0.stopping }
         guard call.tried.count < configuration.maxAttempts, let chosen else {
             calls[id] = nil
             let why = chosen == nil ? "no instance answers" : "tried \(call.tried.joined(separator: ", "))"
@@ -264,5 +259,26 @@ struct RPCClientStateMachine {
                 payload: call.payload
             )
         ]
+    }
+
+    /// In one pass, without building lists (this runs for every call): among the instances that
+    /// `include` admits, the one with the fewest calls in flight, preferring those `call` has
+    /// not tried; ties take turns.
+    private func leastBusy(for call: Call, where include: (Instance) -> Bool) -> String? {
+        var chosen: String?
+        var chosenIsFresh = false
+        var least = Int.max
+        var ties = 0
+        for (name, instance) in instances where include(instance) {
+            let fresh = !call.tried.contains(name)
+            let load = instance.inFlight.count
+            if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
+                (chosen, chosenIsFresh, least, ties) = (name, fresh, load, 1)
+            } else if fresh == chosenIsFresh && load == least {
+                ties += 1
+                if rotation % ties == 0 { chosen = name }
+            }
+        }
+        return chosen
     }
 }

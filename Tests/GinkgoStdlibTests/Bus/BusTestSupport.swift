@@ -20,7 +20,7 @@ struct BusSystem: Sendable {
     static func with(_ body: (BusSystem) async throws -> Void) async throws {
         try await withRegistry { registry, endpoint in
             let settings = try Settings(overrides: [
-                "discovery.endpoints": endpoint,
+                "discovery.endpoints": endpoint, "discovery.timeout": "10s",
                 "bus.publish_endpoint": "tcp://127.0.0.1:*",
                 "bus.subscribe_endpoint": "tcp://127.0.0.1:*",
                 "announce.ttl": "2s",

@@ -121,7 +121,9 @@ struct MessageBusTests {
     @Test func publishingWithoutAProxyFailsWithATypedError() async throws {
         try await withRegistry { _, endpoint in
             let bus = MessageBus()
-            bus.settings = try Settings(overrides: ["discovery.endpoints": endpoint, "bus.timeout": "200ms"])
+            bus.settings = try Settings(overrides: [
+                "discovery.endpoints": endpoint, "discovery.timeout": "10s", "bus.timeout": "200ms",
+            ])
             try await bus.start()
             await #expect(throws: MessagingError(.unavailable, "no bus proxy found in discovery within 0.2 seconds")) {
                 try await bus.publish("anything", value: Note(n: 1))

@@ -21,7 +21,7 @@ func findEcho(_ resolver: Resolver) async throws -> [String] {
 struct ReadmeTests {
     @Test func theEchoDaemonIsFoundByAResolver() async throws {
         try await withRegistry { registry, endpoint in
-            let settings = try Settings(overrides: ["discovery.endpoints": endpoint])
+            let settings = try Settings(overrides: ["discovery.endpoints": endpoint, "discovery.timeout": "10s"])
             let daemon = EchoDaemon()
             daemon.settings = settings
             let resolver = Resolver()

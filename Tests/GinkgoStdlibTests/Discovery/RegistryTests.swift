@@ -159,7 +159,9 @@ import TestSupport
         #expect(heard == registry.boundEndpoint)
 
         let discovery = Discovery()
-        discovery.settings = try Settings(overrides: ["discovery.endpoints": "beacon", "beacon.port": "\(port)"])
+        discovery.settings = try Settings(overrides: [
+            "discovery.endpoints": "beacon", "discovery.timeout": "10s", "beacon.port": "\(port)",
+        ])
         try await discovery.start()
         try await discovery.backend.register(Self.echo("a"), ttl: .seconds(10))
         #expect(registry.instances.map(\.id) == ["a"])

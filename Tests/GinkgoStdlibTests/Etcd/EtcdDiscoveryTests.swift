@@ -16,7 +16,8 @@ struct EtcdDiscoveryTests {
         tree.addService(announcer)
         tree.addService(resolver)
         tree.settings = try Settings(overrides: [
-            "discovery.backend": "etcd", "discovery.endpoints": etcd.endpoint, "announce.ttl": "2s",
+            "discovery.backend": "etcd", "discovery.endpoints": etcd.endpoint, "discovery.timeout": "10s",
+            "announce.ttl": "2s",
         ])
         try await tree.start()
         #expect(try discovery.backend.description == "etcd \(etcd.endpoint)")

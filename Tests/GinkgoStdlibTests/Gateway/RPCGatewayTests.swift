@@ -31,7 +31,8 @@ import TestSupport
             tree.addService(calculator)
             tree.addService(gateway)
             tree.settings = try Settings(overrides: [
-                "discovery.endpoints": endpoint, "gateway.port": "0", "health.port": "0", "gateway.timeout": "2s",
+                "discovery.endpoints": endpoint, "discovery.timeout": "10s", "gateway.port": "0", "health.port": "0",
+                "gateway.timeout": "2s",
                 "gateway.routes": "/add=calc.add,/refuse=calc.refuse,/missing=calc.missing,/ghost=ghost.x",
             ])
             try await tree.start()

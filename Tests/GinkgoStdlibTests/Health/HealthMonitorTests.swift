@@ -34,7 +34,7 @@ import TestSupport
 
     @Test func anUnhealthyInstanceGetsNoTrafficAndGetsItBackOnRecovery() async throws {
         try await withRegistry { registry, endpoint in
-            let settings = try Settings(overrides: ["discovery.endpoints": endpoint])
+            let settings = try Settings(overrides: ["discovery.endpoints": endpoint, "discovery.timeout": "10s"])
             let toggle = Switch()
             let worker = Service(name: "worker")
             let announcer = Announcer(name: "worker", endpoints: ["rpc": "tcp://127.0.0.1:9"])

@@ -26,7 +26,9 @@ struct HealthReadmeTests {
         try await withRegistry { registry, endpoint in
             let worker = Service(name: "worker")
             let health = addHealth(to: worker, databasePort: try #require(database.port))
-            worker.settings = try Settings(overrides: ["discovery.endpoints": endpoint, "health.port": "0"])
+            worker.settings = try Settings(overrides: [
+                "discovery.endpoints": endpoint, "discovery.timeout": "10s", "health.port": "0",
+            ])
             try await worker.start()
             try await eventually("the database check to pass") { health.status == .up }
             #expect(registry.instances.map(\.health) == [.healthy])

@@ -82,6 +82,34 @@ struct RPCClientStateMachineTests {
         #expect(machine.usable == ["a"])
     }
 
+    @Test func withNoInstanceAnsweringANewCallGoesToAQuietOneButNotToOneThatIsStopping() {
+        var machine = machine()
+        // Both go quiet: a stall, not necessarily a death.
+        _ = machine.tick(now: start + .milliseconds(350))
+        #expect(machine.usable.isEmpty)
+        let sent = targets(machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(5), now: start))
+        #expect(sent.count == 1)
+        #expect(
+            machine.received(from: sent[0], header: reply(1), payload: [7], now: start + .milliseconds(400))
+                .contains(.finish(id: 1, .success([7])))
+        )
+        // A stopping instance refuses; with the other one quiet, the call goes there, and a call
+        // after that avoids the stopping one while it has not answered a heartbeat.
+        let stopping = sent[0]
+        let quiet = stopping == "a" ? "b" : "a"
+        _ = machine.startCall(2, method: "m", payload: [], deadline: start + .seconds(5), now: start)
+        let refusal = MessagingError(.unavailable, "m: \(stopping) is stopping")
+        let moved = machine.received(
+            from: stopping,
+            header: MessagingEnvelope(kind: .error, id: "2"),
+            payload: RPCCoding.payload(of: refusal),
+            now: start + .milliseconds(450)
+        )
+        #expect(targets(moved) == [quiet])
+        let third = targets(machine.startCall(3, method: "m", payload: [], deadline: start + .seconds(5), now: start))
+        #expect(third == [quiet])
+    }
+
     @Test func aCallFailsUnavailableAfterItsLastAttempt() {
         var machine = machine(maxAttempts: 1)
         _ = machine.startCall(1, method: "m", payload: [], deadline: start + .seconds(5), now: start)

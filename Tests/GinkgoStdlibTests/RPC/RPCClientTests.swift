@@ -11,7 +11,7 @@ import TestSupport
 func startEcho(_ id: String, registry: String, name: String = "echo") async throws -> RPCEcho {
     let echo = RPCEcho()
     echo.settings = try Settings(overrides: [
-        "discovery.endpoints": registry, "announce.id": id, "rpc.name": name,
+        "discovery.endpoints": registry, "discovery.timeout": "10s", "announce.id": id, "rpc.name": name,
     ])
     try await echo.start()
     return echo
@@ -177,7 +177,7 @@ final class Flag: Sendable {
             let first = try await startEcho("one", registry: registry)
             let second = try await startEcho("two", registry: registry)
             let client = RPCClient(service: "echo", configuration: fast)
-            client.settings = try Settings(overrides: ["discovery.endpoints": registry])
+            client.settings = try Settings(overrides: ["discovery.endpoints": registry, "discovery.timeout": "10s"])
             try await client.start()
             #expect(client.usableInstances == ["one", "two"])
             let counts = try await whoamiCounts(client, calls: 200)

@@ -33,7 +33,7 @@ func divide(_ a: Int, _ b: Int, using client: RPCClient) async throws -> Int? {
 struct RPCReadmeTests {
     @Test func theCalculatorIsCalledThroughDiscovery() async throws {
         try await withRegistry { _, endpoint in
-            let settings = try Settings(overrides: ["discovery.endpoints": endpoint])
+            let settings = try Settings(overrides: ["discovery.endpoints": endpoint, "discovery.timeout": "10s"])
             let calculator = Calculator()
             calculator.settings = settings
             try await calculator.start()

@@ -17,7 +17,10 @@ struct WorkSystem: Sendable {
     static func with(_ body: (WorkSystem) async throws -> Void) async throws {
         try await withRegistry { _, endpoint in
             try await body(
-                WorkSystem(settings: ["discovery.endpoints": endpoint, "jobs.heartbeat": "100ms", "announce.ttl": "2s"])
+                WorkSystem(settings: [
+                    "discovery.endpoints": endpoint, "discovery.timeout": "10s", "jobs.heartbeat": "100ms",
+                    "announce.ttl": "2s",
+                ])
             )
         }
     }

@@ -22,7 +22,7 @@ func withInProcessRegistry(_ body: (_ endpoint: String, _ arguments: [String]) a
 func withInProcessBus(_ body: (BusProxy, MessageBus, _ arguments: [String]) async throws -> Void) async throws {
     try await withInProcessRegistry { registry, arguments in
         let settings = try Settings(overrides: [
-            "discovery.endpoints": registry, "bus.publish_endpoint": "tcp://127.0.0.1:*",
+            "discovery.endpoints": registry, "discovery.timeout": "10s", "bus.publish_endpoint": "tcp://127.0.0.1:*",
             "bus.subscribe_endpoint": "tcp://127.0.0.1:*",
         ])
         let proxy = BusProxy(discovery: nil)
