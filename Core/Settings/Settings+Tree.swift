@@ -69,7 +69,11 @@ extension Service {
         while let current = mirror, current.subjectType != Service.self {
             for child in current.children {
                 hasProperties = true
-                if let setting = child.value as? any AnySetting { settings.append(setting) }
+                if let setting = child.value as? any AnySetting {
+                    settings.append(setting)
+                } else if let group = child.value as? any SettingGroup {
+                    settings += Mirror(reflecting: group).children.compactMap { $0.value as? any AnySetting }
+                }
             }
             mirror = current.superclassMirror
         }

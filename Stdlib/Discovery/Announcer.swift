@@ -29,10 +29,15 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
     var settingEndpoints: [String]
     @Setting("announce.tags", default: [String](), help: "Tags to register, comma-separated")
     var settingTags: [String]
-    @Setting("announce.ttl", default: Duration.seconds(10), help: "Lease time; the lease is renewed every third of it")
-    var ttl: Duration
-    @Setting("announce.id", default: "", help: "The instance id (default HOST-PID)")
-    var settingID: String
+    @Setting var ttl: Duration
+    @Setting var settingID: String
+
+    static let ttlSetting = Setting(
+        "announce.ttl",
+        default: Duration.seconds(10),
+        help: "Lease time; the lease is renewed every third of it"
+    )
+    static let idSetting = Setting("announce.id", default: "", help: "The instance id (default HOST-PID)")
 
     private let given: (name: String, endpoints: [String: String], tags: [String])?
     private let discovery: Discovery
@@ -40,6 +45,8 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
 
     /// An announcer configured by the `announce.*` settings, with its own ``Discovery``.
     public required init() {
+        _ttl = Self.ttlSetting
+        _settingID = Self.idSetting
         self.given = nil
         self.discovery = Discovery()
         super.init(name: "announcer")
@@ -54,6 +61,8 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
         discovery: Discovery? = nil,
         serviceName: String? = nil
     ) {
+        _ttl = Self.ttlSetting
+        _settingID = Self.idSetting
         self.given = (name, endpoints, tags)
         self.discovery = discovery ?? Discovery()
         super.init(name: serviceName ?? "announcer")
@@ -172,4 +181,12 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
             }
         }
     }
+}
+
+/// The settings that an ``Announcer`` of given endpoints reads (its name and endpoints come from
+/// the service that adds it as it starts, such as ``RPCServer``), and those of its own
+/// ``Discovery`` when it has one: declared by that service, so `--help` lists them.
+struct AnnouncerSettings: SettingGroup {
+    let ttl = Announcer.ttlSetting
+    let id = Announcer.idSetting
 }

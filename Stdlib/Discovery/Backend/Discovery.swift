@@ -22,31 +22,29 @@ import Synchronization
 /// }
 /// ```
 public final class Discovery: Service, @unchecked Sendable {
-    @Setting("discovery.backend", default: "embedded", help: "Where instances are kept: embedded (a Registry) or etcd")
-    var backendKind: String
-    @Setting(
-        "discovery.endpoints",
-        default: "",
-        help:
-            "Backend addresses, comma-separated (default tcp://127.0.0.1:7100, or http://127.0.0.1:2379 for etcd); beacon: find the registry by its UDP beacon"
-    )
-    var endpointList: String
-    @Setting("discovery.timeout", default: Duration.seconds(2), help: "How long one discovery request may take")
-    var timeout: Duration
-    @Setting("beacon.port", default: 7101, help: "UDP port of the registry's beacon (with discovery.endpoints=beacon)")
-    var beaconPort: Int
+    @Setting var backendKind: String
+    @Setting var endpointList: String
+    @Setting var timeout: Duration
+    @Setting var beaconPort: Int
+
+    private static var declarations: (Setting<String>, Setting<String>, Setting<Duration>, Setting<Int>) {
+        let group = DiscoverySettings()
+        return (group.backend, group.endpoints, group.timeout, group.beaconPort)
+    }
 
     private let given: (any DiscoveryBackend)?
     private let current = Mutex<(any DiscoveryBackend)?>(nil)
 
     /// Discovery through the backend the settings choose.
     override public init(name: String? = nil) {
+        (_backendKind, _endpointList, _timeout, _beaconPort) = Self.declarations
         self.given = nil
         super.init(name: name ?? "discovery")
     }
 
     /// Discovery through `backend`, whatever the settings say.
     public init(backend: any DiscoveryBackend, name: String? = nil) {
+        (_backendKind, _endpointList, _timeout, _beaconPort) = Self.declarations
         self.given = backend
         super.init(name: name ?? "discovery")
     }
@@ -104,4 +102,29 @@ public final class Discovery: Service, @unchecked Sendable {
             )
         }
     }
+}
+
+/// The settings of ``Discovery``, also declared by services that create one only as they start.
+struct DiscoverySettings: SettingGroup {
+    let backend = Setting(
+        "discovery.backend",
+        default: "embedded",
+        help: "Where instances are kept: embedded (a Registry) or etcd"
+    )
+    let endpoints = Setting(
+        "discovery.endpoints",
+        default: "",
+        help:
+            "Backend addresses, comma-separated (default tcp://127.0.0.1:7100, or http://127.0.0.1:2379 for etcd); beacon: find the registry by its UDP beacon"
+    )
+    let timeout = Setting(
+        "discovery.timeout",
+        default: Duration.seconds(2),
+        help: "How long one discovery request may take"
+    )
+    let beaconPort = Setting(
+        "beacon.port",
+        default: 7101,
+        help: "UDP port of the registry's beacon (with discovery.endpoints=beacon)"
+    )
 }

@@ -60,6 +60,8 @@ public final class BusProxy: Service, RunnableService, @unchecked Sendable {
     }
 
     private let discovery: Discovery
+    /// Read by the announcer that a start adds.
+    private let announcerSettings = AnnouncerSettings()
     private let running = Mutex<Running?>(nil)
 
     /// A proxy configured by the `bus.*` settings, with its own ``Discovery``.

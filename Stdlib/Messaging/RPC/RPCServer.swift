@@ -29,7 +29,9 @@ import Synchronization
 /// | `rpc.max_message_size` | `1048576` | largest request in bytes |
 ///
 /// With another `settingsPrefix` the keys are `PREFIX.name` and so on, for trees with several
-/// servers.
+/// servers. A server with a name is announced with the ``Announcer``'s `announce.ttl` and
+/// `announce.id`, through the `discovery.*` settings unless a `discovery` is given; `--help`
+/// lists those too.
 ///
 /// A stop deregisters the server (its announcer's `willStop()`) and refuses new calls with
 /// `unavailable` from the moment it begins, so clients send them to other instances; the calls in
@@ -41,6 +43,9 @@ public final class RPCServer: Service, @unchecked Sendable {
     let maxMessageSizeSetting: Setting<Int>
 
     private let discovery: Discovery?
+    /// Read by the announcer (and its own discovery) that a start with a name adds.
+    private let announcerSettings = AnnouncerSettings()
+    private let discoverySettings: DiscoverySettings?
     let handlers = Mutex<[String: Handler]>([:])
     private let running = Mutex<Running?>(nil)
 
@@ -92,6 +97,7 @@ public final class RPCServer: Service, @unchecked Sendable {
             help: "Largest request in bytes; larger ones get a too_large error"
         )
         self.discovery = discovery
+        self.discoverySettings = discovery == nil ? DiscoverySettings() : nil
         super.init(name: serviceName ?? "rpc")
     }
 

@@ -61,6 +61,8 @@ public final class JobWorker: Service, @unchecked Sendable {
 
     private let handlers: JobHandlers
     private let discovery: Discovery
+    /// Read by the announcer that a start adds.
+    private let announcerSettings = AnnouncerSettings()
     private let givenName: String?
     private let running = Mutex<Running?>(nil)
 
