@@ -14,7 +14,7 @@ struct BusProcessTests {
 
     @Test func aKilledProxyRestartsAndSubscribersResumeAndBadInputIsDropped() async throws {
         try await withInProcessRegistry { registry, discovery in
-            let ports = (try ZMQDemoTests.freePort(), try ZMQDemoTests.freePort())
+            let ports = (try LoopbackClient.freePort(), try LoopbackClient.freePort())
             let arguments =
                 [
                     "BusProxy", "--set", "bus.publish_endpoint=tcp://127.0.0.1:\(ports.0)",

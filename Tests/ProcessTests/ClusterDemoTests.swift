@@ -39,7 +39,8 @@ struct ClusterDemoTests {
             "/usr/bin/make",
             ["-s", "-C", Self.packageRoot, "demo-run", "BIN=\(bin)"],
             environment: [
-                "REGISTRY_PORT": "\(ports[0])", "BUS_PORT": "\(ports[1])", "GATEWAY_PORT": "\(ports[3])",
+                "REGISTRY_PORT": "\(ports[0])", "BUS_PORT": "\(ports[1])", "BUS_SUBSCRIBE_PORT": "\(ports[2])",
+                "GATEWAY_PORT": "\(ports[3])",
                 "GATEWAY_HEALTH_PORT": "\(ports[4])", "TMPDIR": logs,
             ]
         )

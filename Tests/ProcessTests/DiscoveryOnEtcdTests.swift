@@ -8,8 +8,8 @@ struct DiscoveryOnEtcdTests {
     @Test func announcedOnEtcdDiscoveredAndGoneAfterAKillOrAStop() async throws {
         let directory = NSTemporaryDirectory() + "etcd-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let client = "http://127.0.0.1:\(try ZMQDemoTests.freePort())"
-        let peer = "http://127.0.0.1:\(try ZMQDemoTests.freePort())"
+        let client = "http://127.0.0.1:\(try LoopbackClient.freePort())"
+        let peer = "http://127.0.0.1:\(try LoopbackClient.freePort())"
         let etcd = try ChildProcess(
             "/usr/bin/etcd",
             [

@@ -8,7 +8,7 @@ struct HealthCheckerTests {
     @Test func anExternalProgramIsRegisteredWithItsHealth() async throws {
         let tools = try DiscoveryToolTests()
         let registry = try await tools.startRegistry()
-        let port = try ZMQDemoTests.freePort()
+        let port = try LoopbackClient.freePort()
         let listen =
             "import socket, sys, time\ns = socket.socket()\ns.bind(('127.0.0.1', int(sys.argv[1])))\ns.listen()\nprint('listening', flush=True)\ntime.sleep(600)"
         let program = try ChildProcess("/usr/bin/python3", ["-c", listen, "\(port)"])

@@ -9,7 +9,7 @@ import Testing
 struct MessagingInteropTests {
     @Test func aPyzmqWorkerDoesJobsForAWorkQueue() async throws {
         try await withInProcessRegistry { registry, _ in
-            let port = try ZMQDemoTests.freePort()
+            let port = try LoopbackClient.freePort()
             let script = """
                 import json, sys, zmq
                 socket = zmq.Context().socket(zmq.ROUTER)

@@ -141,7 +141,7 @@ struct RPCToolTests {
 
     @Test func pyzmqMalformedEnvelopesLeaveRPCEchoServing() async throws {
         let registryProcess = try await registry.start()
-        let endpoint = "tcp://127.0.0.1:\(try ZMQDemoTests.freePort())"
+        let endpoint = "tcp://127.0.0.1:\(try LoopbackClient.freePort())"
         let echo = try await startEcho(["--set", "rpc.endpoint=\(endpoint)", "--set", "rpc.max_message_size=65536"])
         let script = """
             import json, sys, zmq

@@ -6,7 +6,7 @@ import Testing
 @Suite(.timeLimit(.minutes(2)))
 struct RegistryInteropTests {
     @Test func aPyzmqClientRegistersWatchesAndIsDiscovered() async throws {
-        let endpoint = "tcp://127.0.0.1:\(try ZMQDemoTests.freePort())"
+        let endpoint = "tcp://127.0.0.1:\(try LoopbackClient.freePort())"
         let registry = try ChildProcess("ginkgo", ["Registry", "--set", "registry.endpoint=\(endpoint)"])
         await registry.expect("registry is ready.")
         let script = """

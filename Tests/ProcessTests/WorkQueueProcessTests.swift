@@ -89,7 +89,7 @@ struct WorkQueueProcessTests {
 
     @Test func badInputToAWorkerProcessIsAnsweredAndLogged() async throws {
         try await withInProcessRegistry { _, discovery in
-            let port = try ZMQDemoTests.freePort()
+            let port = try LoopbackClient.freePort()
             let worker = try await worker(
                 discovery,
                 ["--set", "jobs.endpoint=tcp://127.0.0.1:\(port)", "--set", "jobs.max_message=1000"]

@@ -6,7 +6,7 @@ import Testing
 struct ZMQDemoTests {
     @Test
     func echoReplierAnswersAPyzmqRequester() async throws {
-        let endpoint = "tcp://127.0.0.1:\(try Self.freePort())"
+        let endpoint = "tcp://127.0.0.1:\(try LoopbackClient.freePort())"
         let demo = try ChildProcess("zmqdemo", ["EchoReplier", "--set", "zmq.endpoint=\(endpoint)"])
         await demo.expect("EchoReplier is ready.")
         let script = """
@@ -23,22 +23,5 @@ struct ZMQDemoTests {
         #expect(peer.status == 0 && peer.output == "hello|from pyzmq\n", "\(peer.output)")
         demo.signal(SIGTERM)
         await demo.expectCleanExit()
-    }
-
-    /// A port nothing listens on now (the kernel's next ephemeral one).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

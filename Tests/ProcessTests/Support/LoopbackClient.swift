@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Blocking TCP on 127.0.0.1 for process tests, run off the cooperative pool; every read times
 /// out after 10 seconds.
@@ -7,19 +8,32 @@ enum LoopbackClient {
         var description: String
     }
 
-    /// A port that was free a moment ago (the kernel's next ephemeral port).
+    /// A port that was free a moment ago, for a child process to bind.
+    ///
+    /// Taken at random below the kernel's ephemeral range (32768 and up on Linux), where no
+    /// `bind` to port 0 and no outgoing connection of the tests running beside this one lands,
+    /// and never the same one twice in a run: the kernel's next ephemeral port, used before,
+    /// was sometimes taken by another test before the child bound it.
     static func freePort() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_768)
+            guard handedOut.withLock({ $0.insert(port).inserted }), canBind(port) else { continue }
+            return port
+        }
+        throw Failure(description: "no free port between 20000 and 32767")
+    }
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    private static func canBind(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(fd, address, length) == 0 && getsockname(fd, address, &length) == 0
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard bound else { throw Failure(description: "no free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Connects, sends `request`, and reads until `enough` says so or the peer closes.

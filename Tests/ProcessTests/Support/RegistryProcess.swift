@@ -7,7 +7,7 @@ struct RegistryProcess {
     let discovery: [String]
 
     init() throws {
-        endpoint = "tcp://127.0.0.1:\(try ZMQDemoTests.freePort())"
+        endpoint = "tcp://127.0.0.1:\(try LoopbackClient.freePort())"
         discovery = ["--set", "discovery.endpoints=\(endpoint)"]
     }
 
