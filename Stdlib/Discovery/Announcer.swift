@@ -41,7 +41,16 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
 
     private let given: (name: String, endpoints: [String: String], tags: [String])?
     private let discovery: Discovery
-    private let current = Mutex<ServiceInstance?>(nil)
+    private let current = Mutex(Registration())
+
+    private struct Registration {
+        /// The instance to keep registered; `nil` before the start and from the stop on.
+        var instance: ServiceInstance?
+        /// Register and renew requests under way. A stop waits for them before it deregisters:
+        /// one that reached the registry after the deregistration would bring the instance back.
+        var requests = 0
+        var idle: CheckedContinuation<Void, Never>?
+    }
 
     /// An announcer configured by the `announce.*` settings, with its own ``Discovery``.
     public required init() {
@@ -70,14 +79,14 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
     }
 
     /// The instance as registered (or being registered); `nil` unless running.
-    public var instance: ServiceInstance? { current.withLock { $0 } }
+    public var instance: ServiceInstance? { current.withLock { $0.instance } }
 
     /// Changes the health registered for this instance, at once.
     public func setHealth(_ health: InstanceHealth) async {
         let instance = current.withLock { current -> ServiceInstance? in
-            guard current != nil, current?.health != health else { return nil }
-            current?.health = health
-            return current
+            guard current.instance != nil, current.instance?.health != health else { return nil }
+            current.instance?.health = health
+            return current.instance
         }
         guard let instance else { return }
         logger.info("Health of \(instance.key) is now \(health).")
@@ -86,7 +95,7 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
 
     override public func doStart() async throws {
         let instance = try makeInstance()
-        current.withLock { $0 = instance }
+        current.withLock { $0.instance = instance }
         // One attempt now, so that a reachable registry knows the instance once we are ready; the
         // loop keeps trying when it is not.
         let registered = await register(instance)
@@ -96,9 +105,17 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
     override public func willStop() async {
         guard
             let instance = current.withLock({ current in
-                defer { current = nil }; return current
+                defer { current.instance = nil }; return current.instance
             })
         else { return }
+        await withCheckedContinuation { continuation in
+            let idle = current.withLock { current in
+                guard current.requests > 0 else { return true }
+                current.idle = continuation
+                return false
+            }
+            if idle { continuation.resume() }
+        }
         do {
             try await discovery.backend.deregister(instance.key)
             logger.info("Deregistered \(instance.key).")
@@ -148,6 +165,8 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
     /// Registers `instance`; returns whether it worked (and logs why not).
     @discardableResult
     private func register(_ instance: ServiceInstance) async -> Bool {
+        guard beginRequest() else { return false }
+        defer { endRequest() }
         do {
             try await discovery.backend.register(instance, ttl: ttl)
             logger.info("Registered \(instance.key) at \(instance.endpoints.values.sorted().joined(separator: ",")).")
@@ -158,17 +177,39 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
         }
     }
 
+    /// Counts a request to the registry, unless the stop has begun (`false` then).
+    private func beginRequest() -> Bool {
+        current.withLock { current in
+            guard current.instance != nil else { return false }
+            current.requests += 1
+            return true
+        }
+    }
+
+    /// Ends a request counted by ``beginRequest()``, letting a waiting stop go on after the last.
+    private func endRequest() {
+        let idle = current.withLock { current -> CheckedContinuation<Void, Never>? in
+            current.requests -= 1
+            guard current.requests == 0 else { return nil }
+            defer { current.idle = nil }
+            return current.idle
+        }
+        idle?.resume()
+    }
+
     /// Renews the lease every third of the TTL, registering again whenever the lease is gone.
     private func keepRegistered(registered: Bool) async throws {
         var registered = registered
         while true {
             try await Task.sleep(for: registered ? ttl / 3 : min(ttl / 3, .seconds(1)))
-            guard let instance = current.withLock({ $0 }) else { return }
+            guard let instance = current.withLock({ $0.instance }) else { return }
             guard registered else {
                 registered = await register(instance)
                 continue
             }
+            guard beginRequest() else { return }
             do {
+                defer { endRequest() }
                 try await discovery.backend.renew(instance.key, ttl: ttl)
             } catch let error as DiscoveryError where error.code == .notRegistered {
                 logger.info("Lease of \(instance.key) is gone (\(error.message)); registering again.")

@@ -67,7 +67,9 @@ import TestSupport
         let first = Registry(endpoint: "tcp://127.0.0.1:*")
         try await first.start()
         let endpoint = try #require(first.boundEndpoint)
-        let discovery = Discovery(backend: try RegistryClient(endpoints: [endpoint], heartbeat: .milliseconds(100)))
+        let discovery = Discovery(
+            backend: try RegistryClient(endpoints: [endpoint], timeout: .seconds(10), heartbeat: .milliseconds(100))
+        )
         let announcer = Announcer(name: "echo", endpoints: ["rpc": "tcp://127.0.0.1:9"], discovery: discovery)
         let tree = Service(name: "tree")
         tree.addService(discovery)
@@ -105,7 +107,8 @@ import TestSupport
             try await client.register(Self.echo("a"), ttl: .seconds(30))
             try await client.register(Self.echo("b", health: .unhealthy), ttl: .seconds(30))
         }
-        let discovery = Discovery(backend: try RegistryClient(endpoints: [endpoint], timeout: .seconds(2)))
+        // Long enough for a loaded machine, short enough for the last request, which times out.
+        let discovery = Discovery(backend: try RegistryClient(endpoints: [endpoint], timeout: .seconds(5)))
         let resolver = Resolver(discovery: discovery)
         let tree = Service(name: "tree")
         tree.addService(discovery)

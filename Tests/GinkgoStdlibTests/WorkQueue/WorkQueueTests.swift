@@ -153,7 +153,11 @@ struct WorkQueueTests {
                 endpoints: ["jobs": try #require(fake.lastEndpoint)],
                 tags: ["job:square"]
             )
-            announcer.settings = try Settings(overrides: system.settings.merging(["announce.id": "fake"]) { $1 })
+            // A long lease: on a loaded machine a lapse of the usual 2 s one made the queue drop
+            // the fake's connection mid-test, and the garbage then went to a routing id that was gone.
+            announcer.settings = try Settings(
+                overrides: system.settings.merging(["announce.id": "fake", "announce.ttl": "30s"]) { $1 }
+            )
             try await announcer.start()
             let queue = try await system.queue()
             let heartbeat = try await withTimeout(.seconds(10)) { try await fake.receive() }
