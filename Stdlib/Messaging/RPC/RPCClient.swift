@@ -17,7 +17,8 @@ import Synchronization
 /// - every instance gets a `heartbeat` each `heartbeatInterval`; one not heard from (reply or
 ///   heartbeat) for `liveness` intervals is taken for dead, and its calls are sent to another
 ///   instance, each call to at most `maxAttempts` instances, then `unavailable`; a dead instance
-///   that answers again gets calls again;
+///   that answers again gets calls again. While no instance answers, calls still go to the quiet
+///   healthy ones (a stall is not a death), and their timeout bounds them;
 /// - `timeout` (per call) ends a call with `timeout`; a server-side failure arrives as the error
 ///   the server sent (`unknown_method`, `bad_payload`, `handler_failed`, ...).
 /// A reply that comes after its call ended (a slow instance answering after the retry) is
