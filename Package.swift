@@ -135,7 +135,7 @@ let package = Package(
             name: "ProcessTests",
             dependencies: [
                 "quickstart", "runner-fixture", "zmqdemo", "ginkgo", "ginkgoctl", "worker", "messaging-fixture",
-                "Ginkgo", "GinkgoZeroMQ", "GinkgoStdlib",
+                "Ginkgo", "GinkgoZeroMQ", "GinkgoStdlib", "TestSupport",
             ],
             path: "Tests/ProcessTests"
         ),

@@ -2,6 +2,7 @@ import Foundation
 import Ginkgo
 import Logging
 import Synchronization
+import TestSupport
 
 @testable import GinkgoStdlib
 
@@ -225,26 +226,9 @@ final class EtcdProcess: Sendable {
         }?.resume()
     }
 
-    /// Ports nobody listens on now: bound at port 0 together (so they differ), then closed.
+    /// Ports nobody listens on now, all different (see `freeLoopbackPort()`).
     static func freePorts(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { for socket in sockets { close(socket) } }
-        return try (0..<count).map { _ in
-            let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard socket >= 0 else { throw EtcdProcessError(what: "socket() failed: errno \(errno)", output: "") }
-            sockets.append(socket)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                    bind(socket, address, length) == 0 && getsockname(socket, address, &length) == 0
-                }
-            }
-            guard bound else { throw EtcdProcessError(what: "bind() failed: errno \(errno)", output: "") }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }
+        try (0..<count).map { _ in try freeLoopbackPort() }
     }
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TestSupport
 
 /// Blocking TCP on 127.0.0.1 for process tests, run off the cooperative pool; every read times
 /// out after 10 seconds.
@@ -8,32 +8,9 @@ enum LoopbackClient {
         var description: String
     }
 
-    /// A port that was free a moment ago, for a child process to bind.
-    ///
-    /// Taken at random below the kernel's ephemeral range (32768 and up on Linux), where no
-    /// `bind` to port 0 and no outgoing connection of the tests running beside this one lands,
-    /// and never the same one twice in a run: the kernel's next ephemeral port, used before,
-    /// was sometimes taken by another test before the child bound it.
+    /// A port that was free a moment ago, for a child process to bind (see `freeLoopbackPort()`).
     static func freePort() throws -> Int {
-        for _ in 0..<200 {
-            let port = Int.random(in: 20_000..<32_768)
-            guard handedOut.withLock({ $0.insert(port).inserted }), canBind(port) else { continue }
-            return port
-        }
-        throw Failure(description: "no free port between 20000 and 32767")
-    }
-
-    private static let handedOut = Mutex<Set<Int>>([])
-
-    private static func canBind(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+        try freeLoopbackPort()
     }
 
     /// Connects, sends `request`, and reads until `enough` says so or the peer closes.
