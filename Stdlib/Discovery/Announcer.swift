@@ -29,15 +29,11 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
     var settingEndpoints: [String]
     @Setting("announce.tags", default: [String](), help: "Tags to register, comma-separated")
     var settingTags: [String]
-    @Setting var ttl: Duration
-    @Setting var settingID: String
-
-    static let ttlSetting = Setting(
-        "announce.ttl",
-        default: Duration.seconds(10),
-        help: "Lease time; the lease is renewed every third of it"
-    )
-    static let idSetting = Setting("announce.id", default: "", help: "The instance id (default HOST-PID)")
+    /// The settings it reads also when its name and endpoints are given (see
+    /// ``AnnouncerSettings``).
+    private let declared = AnnouncerSettings()
+    var ttl: Duration { settings.value(of: declared.ttl) }
+    var settingID: String { settings.value(of: declared.id) }
 
     private let given: (name: String, endpoints: [String: String], tags: [String])?
     private let discovery: Discovery
@@ -54,8 +50,6 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
 
     /// An announcer configured by the `announce.*` settings, with its own ``Discovery``.
     public required init() {
-        _ttl = Self.ttlSetting
-        _settingID = Self.idSetting
         self.given = nil
         self.discovery = Discovery()
         super.init(name: "announcer")
@@ -70,8 +64,6 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
         discovery: Discovery? = nil,
         serviceName: String? = nil
     ) {
-        _ttl = Self.ttlSetting
-        _settingID = Self.idSetting
         self.given = (name, endpoints, tags)
         self.discovery = discovery ?? Discovery()
         super.init(name: serviceName ?? "announcer")
@@ -224,10 +216,14 @@ public final class Announcer: Service, RunnableService, @unchecked Sendable {
     }
 }
 
-/// The settings that an ``Announcer`` of given endpoints reads (its name and endpoints come from
-/// the service that adds it as it starts, such as ``RPCServer``), and those of its own
-/// ``Discovery`` when it has one: declared by that service, so `--help` lists them.
+/// The settings an ``Announcer`` reads even when its name and endpoints are given: held by the
+/// announcer, and by services that add one only as they start (``RPCServer``, ``BusProxy``,
+/// ``JobWorker``), so that `--help` lists them from the beginning.
 struct AnnouncerSettings: SettingGroup {
-    let ttl = Announcer.ttlSetting
-    let id = Announcer.idSetting
+    let ttl = Setting(
+        "announce.ttl",
+        default: Duration.seconds(10),
+        help: "Lease time; the lease is renewed every third of it"
+    )
+    let id = Setting("announce.id", default: "", help: "The instance id (default HOST-PID)")
 }

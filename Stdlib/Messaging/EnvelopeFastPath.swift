@@ -53,15 +53,8 @@ enum EnvelopeFastPath {
         return true
     }
 
-    /// The header in `bytes`, or `nil` when it is not of the plain form this reader handles.
-    static func decode(_ bytes: [UInt8]) -> MessagingEnvelope? {
-        bytes.withUnsafeBufferPointer { buffer in
-            var reader = Reader(bytes: buffer)
-            return reader.envelope()
-        }
-    }
-
-    /// The header in `frame`, read in place, or `nil` as ``decode(_:)-([UInt8])`` says.
+    /// The header in `frame`, read in place, or `nil` when it is not of the plain form this
+    /// reader handles.
     static func decode(_ frame: Frame) -> MessagingEnvelope? {
         frame.withUnsafeBytes { raw in
             var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))

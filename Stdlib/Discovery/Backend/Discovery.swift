@@ -22,29 +22,25 @@ import Synchronization
 /// }
 /// ```
 public final class Discovery: Service, @unchecked Sendable {
-    @Setting var backendKind: String
-    @Setting var endpointList: String
-    @Setting var timeout: Duration
-    @Setting var beaconPort: Int
-
-    private static var declarations: (Setting<String>, Setting<String>, Setting<Duration>, Setting<Int>) {
-        let group = DiscoverySettings()
-        return (group.backend, group.endpoints, group.timeout, group.beaconPort)
-    }
+    /// Its settings, declared by holding them (other services hold them too; see
+    /// ``DiscoverySettings``).
+    private let declared = DiscoverySettings()
+    var backendKind: String { settings.value(of: declared.backend) }
+    var endpointList: String { settings.value(of: declared.endpoints) }
+    var timeout: Duration { settings.value(of: declared.timeout) }
+    var beaconPort: Int { settings.value(of: declared.beaconPort) }
 
     private let given: (any DiscoveryBackend)?
     private let current = Mutex<(any DiscoveryBackend)?>(nil)
 
     /// Discovery through the backend the settings choose.
     override public init(name: String? = nil) {
-        (_backendKind, _endpointList, _timeout, _beaconPort) = Self.declarations
         self.given = nil
         super.init(name: name ?? "discovery")
     }
 
     /// Discovery through `backend`, whatever the settings say.
     public init(backend: any DiscoveryBackend, name: String? = nil) {
-        (_backendKind, _endpointList, _timeout, _beaconPort) = Self.declarations
         self.given = backend
         super.init(name: name ?? "discovery")
     }

@@ -23,7 +23,7 @@ struct EnvelopeFastPathTests {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let expected = Array(try encoder.encode(header))
         #expect(EnvelopeFastPath.encode(header) == expected)
-        #expect(EnvelopeFastPath.decode(expected) == header)
+        #expect(EnvelopeFastPath.decode(Frame(expected)) == header)
         // Read in place from a frame, short (kept inline) or long.
         #expect(try MessagingEnvelope.parse(header.message(payload: [1])) == (header, [1]))
     }
@@ -49,8 +49,8 @@ struct EnvelopeFastPathTests {
 
     @Test func readsWhitespaceAnyKeyOrderAndTheDefaultEncoding() {
         let text = #" { "v" : 1 ,"method":"add",  "kind":"request","id":"9" } "#
-        #expect(EnvelopeFastPath.decode(Array(text.utf8)) == MessagingEnvelope(kind: .request, id: "9", method: "add"))
-        #expect(EnvelopeFastPath.decode(Array(#"{"kind":"ack","v":2}"#.utf8))?.v == 2)
+        #expect(EnvelopeFastPath.decode(Frame(text)) == MessagingEnvelope(kind: .request, id: "9", method: "add"))
+        #expect(EnvelopeFastPath.decode(Frame(#"{"kind":"ack","v":2}"#))?.v == 2)
     }
 
     @Test(arguments: [
@@ -70,12 +70,12 @@ struct EnvelopeFastPathTests {
         "",  // nothing
     ])
     func handsAnythingElseToJSONDecoder(text: String) {
-        #expect(EnvelopeFastPath.decode(Array(text.utf8)) == nil)
+        #expect(EnvelopeFastPath.decode(Frame(text)) == nil)
     }
 
     @Test func invalidUTF8IsNotReadAsText() {
         let bytes = Array(#"{"v":1,"kind":"reply","id":""#.utf8) + [0xff, 0xfe] + Array(#""}"#.utf8)
-        #expect(EnvelopeFastPath.decode(bytes) == nil)
+        #expect(EnvelopeFastPath.decode(Frame(bytes)) == nil)
         #expect(throws: MessagingError.self) {
             try MessagingEnvelope.parse(Message(frames: [Frame(bytes), Frame([])]))
         }
