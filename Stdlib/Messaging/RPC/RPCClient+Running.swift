@@ -98,14 +98,14 @@ extension RPCClient {
     }
 
     /// Runs `body` on the state and performs the actions it returns: the sockets opened and
-    /// closed under the lock (so that a send that follows finds them), continuations resumed
-    /// and messages queued after it.
+    /// closed under the lock (so that a send that follows finds them), messages encoded and sent
+    /// and continuations resumed after it.
     @discardableResult
     func apply<Value>(_ body: (inout Book) -> (Value, [RPCClientStateMachine.Action])) -> Value {
         var opened: [RPCConnection] = []
         var closed: [RPCConnection] = []
         var finished: [(UnsafeContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
-        var sends: [(RPCConnection, Message)] = []
+        var sends: [(RPCConnection, MessagingEnvelope, [UInt8])] = []
         var logs: [String] = []
         let value = book.withLock { book in
             let (value, actions) = body(&book)
@@ -127,7 +127,8 @@ extension RPCClient {
                     if let old = book.connections.removeValue(forKey: instance) { closed.append(old) }
                 case .send(let instance, let header, let payload):
                     if let connection = book.connections[instance] {
-                        sends.append((connection, header.message(payload: payload)))
+                        // Encoded after the lock: calls placed on other threads wait for it.
+                        sends.append((connection, header, payload))
                     }
                 case .finish(let id, let result):
                     if let continuation = book.waiting.removeValue(forKey: id) {
@@ -146,7 +147,7 @@ extension RPCClient {
             spawn { await connection.runSender() }
             spawn { await self.receive(connection) }
         }
-        for (connection, message) in sends { connection.send(message) }
+        for (connection, header, payload) in sends { connection.send(header.message(payload: payload)) }
         for (continuation, result) in finished { continuation.resume(with: result.mapError { $0 as any Error }) }
         return value
     }

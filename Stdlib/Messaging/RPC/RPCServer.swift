@@ -15,11 +15,17 @@ import Synchronization
 /// try await server.start()
 /// ```
 /// Each request runs in a task of its own, at most `concurrency` at once; heartbeats are answered
-/// by the receive loop at once. A request the server cannot use — not an envelope, another
-/// version, an unknown method, parameters that do not decode, more than `max_message_size` bytes —
-/// gets an `error` reply and a log line, and the server goes on serving; so does a handler that
-/// throws (`handler_failed`, naming the method). A single frame larger than `max_message_size`
-/// makes libzmq drop the sender's connection (`ZMQ_MAXMSGSIZE`); the client reconnects.
+/// by the receive loop at once. The task starts on the receive loop and runs there until its
+/// handler first waits, so a call that needs no waiting costs no thread hop. A handler that
+/// computes for more than 1 ms before it waits makes its method's later calls start elsewhere (it
+/// is tried on the loop again after 10 s), and a loop busy with handlers for more than three
+/// quarters of the time hands further calls to other threads.
+///
+/// A request the server cannot use — not an envelope, another version, an unknown method,
+/// parameters that do not decode, more than `max_message_size` bytes — gets an `error` reply and
+/// a log line, and the server goes on serving; so does a handler that throws (`handler_failed`,
+/// naming the method). A single frame larger than `max_message_size` makes libzmq drop the
+/// sender's connection (`ZMQ_MAXMSGSIZE`); the client reconnects.
 ///
 /// | setting | default | meaning |
 /// | --- | --- | --- |
@@ -170,6 +176,7 @@ public final class RPCServer: Service, @unchecked Sendable {
     // MARK: Serving
 
     private func serve(_ socket: Socket, slots: RPCSlots, maxMessageSize: Int) async throws {
+        var inline = InlineCallPolicy(now: .now)
         try await withThrowingDiscardingTaskGroup { group in
             for try await message in socket.messages {
                 guard message.count >= 1 else { continue }
@@ -199,10 +206,22 @@ public final class RPCServer: Service, @unchecked Sendable {
                         continue
                     }
                     await slots.acquire()
-                    group.addTask {
+                    let call: @Sendable () async -> Void = {
                         defer { slots.release() }
                         let result = await self.run(handler, method: method, payload: payload)
                         self.reply(to: peer, id: id, result, on: socket)
+                    }
+                    let now = ContinuousClock.now
+                    guard inline.runsInline(method, now: now) else {
+                        group.addTask(operation: call)
+                        continue
+                    }
+                    group.addImmediateTask(operation: call)
+                    let end = ContinuousClock.now
+                    if inline.ran(method, for: end - now, now: end) {
+                        logger.debug(
+                            "\(method) held the receive loop for \(end - now) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
+                        )
                     }
                 }
             }

@@ -1,0 +1,66 @@
+import Testing
+
+@testable import GinkgoStdlib
+
+@Suite struct InlineCallPolicyTests {
+    /// A call arriving at an offset from the start, or an inline run of a method ending at one.
+    enum Event {
+        case call(String, at: Duration)
+        case ran(String, for: Duration, endingAt: Duration)
+    }
+
+    /// What the policy answers to each event: whether a call runs inline, whether a run demoted
+    /// its method.
+    func play(_ events: [Event]) -> [Bool] {
+        let start = ContinuousClock.now
+        var policy = InlineCallPolicy(now: start)
+        return events.map { event in
+            switch event {
+            case .call(let method, let offset): policy.runsInline(method, now: start + offset)
+            case .ran(let method, let duration, let offset): policy.ran(method, for: duration, now: start + offset)
+            }
+        }
+    }
+
+    @Test func quickCallsRunInline() {
+        let events = (0..<100).flatMap { step -> [Event] in
+            let now = Duration.microseconds(20 * step)
+            return [.call("echo", at: now), .ran("echo", for: .microseconds(5), endingAt: now)]
+        }
+        #expect(play(events) == Array(repeating: [true, false], count: 100).flatMap { $0 })
+    }
+
+    @Test func aLongRunDemotesOnlyItsMethodUntilTheRecheck() {
+        let due = Duration.milliseconds(3) + InlineCallPolicy.recheck
+        let answers = play([
+            .call("resize", at: .zero),
+            .ran("resize", for: .milliseconds(3), endingAt: .milliseconds(3)),  // demotes it
+            .call("resize", at: .milliseconds(5)),
+            .call("echo", at: .milliseconds(5)),  // other methods still run inline
+            .call("resize", at: .seconds(10)),
+            .call("resize", at: due),  // tried again
+            .ran("resize", for: .microseconds(50), endingAt: due),
+            .call("resize", at: due + .milliseconds(2)),  // and quick now, so it stays inline
+        ])
+        #expect(answers == [true, true, false, true, false, true, false, true])
+    }
+
+    @Test func aRunOfExactlyTheLimitDoesNotDemote() {
+        let answers = play([
+            .call("edge", at: .zero),
+            .ran("edge", for: InlineCallPolicy.longRun, endingAt: .milliseconds(1)),
+            .call("edge", at: .milliseconds(2)),
+        ])
+        #expect(answers == [true, false, true])
+    }
+
+    @Test func aBusyLoopHandsCallsToOtherThreadsUntilTheWindowEnds() {
+        // Calls of 100 µs each, back to back within one window: 8 of them reach the 750 µs share.
+        let busy = (0..<8).flatMap { step -> [Event] in
+            let now = Duration.microseconds(10 * step)
+            return [.call("hash", at: now), .ran("hash", for: .microseconds(100), endingAt: now)]
+        }
+        let answers = play(busy + [.call("hash", at: .microseconds(90)), .call("echo", at: .milliseconds(1))])
+        #expect(answers == Array(repeating: [true, false], count: 8).flatMap { $0 } + [false, true])
+    }
+}

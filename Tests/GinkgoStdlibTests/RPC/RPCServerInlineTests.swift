@@ -1,0 +1,59 @@
+import Ginkgo
+import GinkgoZeroMQ
+import Testing
+import TestSupport
+
+@testable import GinkgoStdlib
+
+/// Calls start on the server's receive loop; a handler that computes without waiting must not
+/// keep the loop from other calls for more than once.
+@Suite(.timeLimit(.minutes(1))) struct RPCServerInlineTests {
+    struct Work: Codable, Sendable { var hold: Bool }
+
+    @Test func aHandlerThatComputesWithoutWaitingHoldsTheLoopOnlyOnce() async throws {
+        let holding = Flag()
+        let released = Flag()
+        let server = RPCServer(endpoint: "tcp://127.0.0.1:*", drainTimeout: .milliseconds(100))
+        server.settings = try Settings(overrides: [:])
+        // Computes without a suspension point: 5 ms, or until released (at most 30 s).
+        server.handle("work") { (work: Work) -> Sum in
+            let clock = ContinuousClock()
+            let deadline = clock.now + (work.hold ? .seconds(30) : .milliseconds(5))
+            if work.hold { holding.set() }
+            while clock.now < deadline && !(work.hold && released.isSet) {}
+            return Sum(sum: 1)
+        }
+        server.handle("echo", json: { $0 })
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let endpoint = try #require(server.boundEndpoint)
+        let first = try RawDealer(endpoint)
+        let held = try RawDealer(endpoint)
+        let other = try RawDealer(endpoint)
+        defer { [first, held, other].forEach { $0.close() } }
+
+        // The first call ran on the loop for 5 ms: its method's next calls start elsewhere.
+        let (done, _) = try await first.exchange(
+            #"{"v":1,"kind":"request","id":"1","method":"work"}"#,
+            #"{"hold":false}"#
+        )
+        #expect(done.kind == .reply)
+        try await held.socket.send(
+            Message(strings: [#"{"v":1,"kind":"request","id":"2","method":"work"}"#, #"{"hold":true}"#])
+        )
+        try await eventually(timeout: .seconds(10), "the held call to start") { holding.isSet }
+
+        // While that call computes, the loop still answers other calls and heartbeats.
+        let (echo, payload) = try await other.exchange(#"{"v":1,"kind":"request","id":"3","method":"echo"}"#, "[42]")
+        #expect(echo == MessagingEnvelope(kind: .reply, id: "3"))
+        #expect(String(decoding: payload, as: UTF8.self) == "[42]")
+        let (beat, _) = try await other.exchange(#"{"v":1,"kind":"heartbeat","id":"hb"}"#, "")
+        #expect(beat.kind == .heartbeat)
+        #expect(try held.socket.tryReceive() == nil)
+
+        released.set()
+        let (reply, result) = try MessagingEnvelope.parse(try await held.socket.receive())
+        #expect(reply == MessagingEnvelope(kind: .reply, id: "2"))
+        #expect(String(decoding: result, as: UTF8.self) == #"{"sum":1}"#)
+    }
+}
