@@ -40,26 +40,26 @@ struct RPCBenchmark {
         _ = try await client.call("echo", json: params)
         let clock = ContinuousClock()
         let started = clock.now
-        let trips = try await withThrowingTaskGroup(of: Duration.self) { group in
-            @Sendable func one() async throws -> Duration {
-                let sent = clock.now
-                _ = try await client.call("echo", json: params)
-                return clock.now - sent
-            }
-            var launched = 0
-            while launched < min(inFlight, calls) {
-                group.addTask { try await one() }
-                launched += 1
+        // `inFlight` callers, each making its share of the calls one after another: 64 in flight,
+        // like the C reference's loop, and no task made per call.
+        let callers = min(inFlight, calls)
+        let trips = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for caller in 0..<callers {
+                let share = calls / callers + (caller < calls % callers ? 1 : 0)
+                group.addTask {
+                    var trips: [Duration] = []
+                    trips.reserveCapacity(share)
+                    for _ in 0..<share {
+                        let sent = clock.now
+                        _ = try await client.call("echo", json: params)
+                        trips.append(clock.now - sent)
+                    }
+                    return trips
+                }
             }
             var trips: [Duration] = []
             trips.reserveCapacity(calls)
-            for try await trip in group {
-                trips.append(trip)
-                if launched < calls {
-                    group.addTask { try await one() }
-                    launched += 1
-                }
-            }
+            for try await some in group { trips += some }
             return trips.sorted()
         }
         let elapsed = clock.now - started

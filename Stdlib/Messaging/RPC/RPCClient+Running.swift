@@ -76,24 +76,35 @@ extension RPCClient {
     /// Reads what `connection`'s instance sends until the connection closes.
     private func receive(_ connection: RPCConnection) async {
         do {
-            for try await message in connection.socket.messages { received(message, on: connection) }
+            while true {
+                received(try await connection.socket.receive(upTo: 256), on: connection)
+            }
         } catch {
             if !connection.socket.isClosed { logger.warning("Receiving from \(connection.instance) failed: \(error)") }
         }
     }
 
-    private func received(_ message: Message, on connection: RPCConnection) {
-        do {
-            let (header, payload) = try MessagingEnvelope.parse(message)
-            apply { book in
-                // A connection replaced meanwhile speaks for an instance it no longer is.
-                guard book.connections[connection.instance] === connection else { return ((), []) }
-                return (
-                    (), book.machine.received(from: connection.instance, header: header, payload: payload, now: .now)
-                )
+    /// A burst of messages from `connection`, parsed first and then applied under one lock.
+    private func received(_ messages: [Message], on connection: RPCConnection) {
+        var parsed: [(MessagingEnvelope, [UInt8])] = []
+        parsed.reserveCapacity(messages.count)
+        for message in messages {
+            do {
+                parsed.append(try MessagingEnvelope.parse(message))
+            } catch {
+                logger.warning("Dropped a message from \(connection.instance): \(error)")
             }
-        } catch {
-            logger.warning("Dropped a message from \(connection.instance): \(error)")
+        }
+        guard !parsed.isEmpty else { return }
+        apply { book in
+            // A connection replaced meanwhile speaks for an instance it no longer is.
+            guard book.connections[connection.instance] === connection else { return ((), []) }
+            let now = ContinuousClock.now
+            var actions: [RPCClientStateMachine.Action] = []
+            for (header, payload) in parsed {
+                actions += book.machine.received(from: connection.instance, header: header, payload: payload, now: now)
+            }
+            return ((), actions)
         }
     }
 
