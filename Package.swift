@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GinkgoZeroMQTests",
-            dependencies: ["GinkgoZeroMQ", "Ginkgo"],
+            dependencies: ["GinkgoZeroMQ", "Ginkgo", "TestSupport"],
             path: "Tests/GinkgoZeroMQTests"
         ),
         .executableTarget(

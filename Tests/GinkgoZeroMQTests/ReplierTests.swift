@@ -1,6 +1,7 @@
 import Ginkgo
 import GinkgoZeroMQ
 import Testing
+import TestSupport
 
 @Suite(.timeLimit(.minutes(1)))
 struct ReplierTests {
@@ -34,6 +35,56 @@ struct ReplierTests {
             var replies = Set<String>()
             while replies.count < count { replies.insert(try await dealer.receive()[1].string) }
             #expect(replies.count == count)
+        }
+    }
+
+    @Test func aHandlerThatComputesWithoutWaitingHoldsTheLoopOnlyOnce() async throws {
+        let holding = Flag()
+        let released = Flag()
+        // "spin" computes for 5 ms without a suspension point, "hold" until released (at most
+        // 30 s); anything else is echoed.
+        let replier = Replier(.bind("tcp://127.0.0.1:*")) { request in
+            let clock = ContinuousClock()
+            switch request.strings.first {
+            case "spin":
+                let deadline = clock.now + .milliseconds(5)
+                while clock.now < deadline {}
+            case "hold":
+                holding.set()
+                let deadline = clock.now + .seconds(30)
+                while clock.now < deadline && !released.isSet {}
+            default: break
+            }
+            return request
+        }
+        try await holdingAPoolThread {
+            defer { released.set() }  // also when the test fails, so the hold ends with it
+            try await replier.withRunning {
+                let endpoint = replier.endpoints[0]
+                let first = try Socket(.req)
+                let held = try Socket(.req)
+                let other = try Socket(.req)
+                for socket in [first, held, other] {
+                    try socket.setOption(.linger, .zero)
+                    try socket.setOption(.receiveTimeout, .seconds(10))
+                    try socket.connect(endpoint)
+                }
+                defer { [first, held, other].forEach { $0.close() } }
+
+                // The first request held the loop for 5 ms: the next ones start elsewhere.
+                try await first.send(["spin"])
+                #expect(try await first.receive().strings == ["spin"])
+                try await held.send(["hold"])
+                try await eventually(timeout: .seconds(10), "the held request to start") { holding.isSet }
+
+                // While that request computes, the loop still answers others.
+                try await other.send(["echo"])
+                #expect(try await other.receive().strings == ["echo"])
+                #expect(try held.tryReceive() == nil)
+
+                released.set()
+                #expect(try await held.receive().strings == ["hold"])
+            }
         }
     }
 

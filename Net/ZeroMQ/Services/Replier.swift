@@ -9,7 +9,11 @@ import Logging
 /// try await echo.start()
 /// ```
 /// Each request runs the handler in a task of its own, so a slow request does not hold up the
-/// others; replies go back to whoever asked, in whatever order they finish. A request that is
+/// others; replies go back to whoever asked, in whatever order they finish. The task starts on
+/// the receive loop and runs there until the handler first waits, so a request that needs no
+/// waiting costs no thread hop; a handler that computes for more than 1 ms before it waits makes
+/// later requests start on other threads (tried on the loop again after 10 s), and so does a loop
+/// kept busy by handlers for three quarters of the last millisecond. A request that is
 /// not framed like a REQ socket's (no empty delimiter, no body) is logged and dropped; a handler
 /// that throws is logged and sends no reply (the client times out). Either way the replier
 /// goes on serving.
@@ -39,6 +43,7 @@ public final class Replier: SocketService, @unchecked Sendable {
     }
 
     private func serve(_ socket: Socket) async throws {
+        var inline = InlineCallPolicy(now: .now)
         try await withThrowingDiscardingTaskGroup { group in
             for try await message in socket.messages {
                 let envelope: Envelope
@@ -49,7 +54,7 @@ public final class Replier: SocketService, @unchecked Sendable {
                     logger.warning("Dropped a request: \(error)")
                     continue
                 }
-                group.addTask {
+                let held = inline.add("", to: &group) {
                     let reply: Message
                     do {
                         reply = try await self.handler(request)
@@ -64,6 +69,11 @@ public final class Replier: SocketService, @unchecked Sendable {
                     } catch let error as ZMQError where socket.isClosed {
                         self.logger.debug("Reply not sent, the replier stopped: \(error)")
                     }
+                }
+                if let held {
+                    logger.debug(
+                        "A request held the receive loop for \(held) before its handler first waited; requests run in tasks of their own for \(InlineCallPolicy.recheck)."
+                    )
                 }
             }
         }

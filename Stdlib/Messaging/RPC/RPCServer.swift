@@ -206,21 +206,14 @@ public final class RPCServer: Service, @unchecked Sendable {
                         continue
                     }
                     await slots.acquire()
-                    let call: @Sendable () async -> Void = {
+                    let held = inline.add(method, to: &group) {
                         defer { slots.release() }
                         let result = await self.run(handler, method: method, payload: payload)
                         self.reply(to: peer, id: id, result, on: socket)
                     }
-                    let now = ContinuousClock.now
-                    guard inline.runsInline(method, now: now) else {
-                        group.addTask(operation: call)
-                        continue
-                    }
-                    group.addImmediateTask(operation: call)
-                    let end = ContinuousClock.now
-                    if inline.ran(method, for: end - now, now: end) {
+                    if let held {
                         logger.debug(
-                            "\(method) held the receive loop for \(end - now) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
+                            "\(method) held the receive loop for \(held) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
                         )
                     }
                 }

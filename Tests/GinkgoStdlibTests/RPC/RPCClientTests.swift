@@ -1,7 +1,6 @@
 import Foundation
 import Ginkgo
 import GinkgoZeroMQ
-import Synchronization
 import Testing
 import TestSupport
 
@@ -35,13 +34,6 @@ func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async thr
         }
         return counts
     }
-}
-
-/// A flag tasks share.
-final class Flag: Sendable {
-    private let state = Mutex(false)
-    var isSet: Bool { state.withLock { $0 } }
-    func set() { state.withLock { $0 = true } }
 }
 
 @Suite(.timeLimit(.minutes(1))) struct RPCClientTests {

@@ -24,8 +24,15 @@ import TestSupport
             return Sum(sum: 1)
         }
         server.handle("echo", json: { $0 })
-        try await server.start()
-        defer { Task { await server.stop() } }
+        try await holdingAPoolThread {
+            defer { released.set() }  // also when the test fails, so the hold ends with it
+            try await server.start()
+            defer { Task { await server.stop() } }
+            try await checkTheLoopIsHeldOnlyOnce(server, holding: holding, released: released)
+        }
+    }
+
+    private func checkTheLoopIsHeldOnlyOnce(_ server: RPCServer, holding: Flag, released: Flag) async throws {
         let endpoint = try #require(server.boundEndpoint)
         let first = try RawDealer(endpoint)
         let held = try RawDealer(endpoint)

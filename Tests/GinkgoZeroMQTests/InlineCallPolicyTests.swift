@@ -1,6 +1,6 @@
 import Testing
 
-@testable import GinkgoStdlib
+@testable import GinkgoZeroMQ
 
 @Suite struct InlineCallPolicyTests {
     /// A call arriving at an offset from the start, or an inline run of a method ending at one.

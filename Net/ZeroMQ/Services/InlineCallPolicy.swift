@@ -1,0 +1,74 @@
+/// Decides, for a receive loop that serves requests (``Replier``, and `RPCServer` in
+/// GinkgoStdlib), whether a request runs inline or in a task of its own.
+///
+/// Inline, the handler starts on the loop's thread and runs there until it first suspends: a
+/// request that finishes without waiting (most do) costs no thread hop and no wake-up of another
+/// thread, which was about a third of an RPC server's CPU per call. A handler that waits (for
+/// I/O, another service, a sleep) goes on in its task from that point, like any other.
+///
+/// The loop must stay free for other requests (and an RPC server's heartbeats), so:
+/// - a kind of request (an RPC method) whose handler held the loop longer than ``longRun``
+///   before it first waited runs in tasks of its own from then on, and is tried inline again
+///   after ``recheck`` (so a stall of the machine does not demote a fast one for good);
+/// - the loop spends at most ``inlineShare`` of each ``window`` in handlers; past that, requests
+///   run in tasks, in parallel on the other threads, which is what a busy server wants from
+///   handlers that compute.
+///
+/// Owned by the one task that runs the receive loop, so it needs no lock.
+package struct InlineCallPolicy {
+    package static let longRun = Duration.milliseconds(1)
+    package static let recheck = Duration.seconds(10)
+    package static let window = Duration.milliseconds(1)
+    package static let inlineShare = Duration.microseconds(750)
+
+    /// Kinds of request demoted to tasks, with when each may be tried inline again.
+    private var demoted: [String: ContinuousClock.Instant] = [:]
+    private var windowStart: ContinuousClock.Instant
+    private var busy = Duration.zero
+
+    package init(now: ContinuousClock.Instant) {
+        windowStart = now
+    }
+
+    /// Whether a request of kind `method` arriving `now` runs inline.
+    package mutating func runsInline(_ method: String, now: ContinuousClock.Instant) -> Bool {
+        if now - windowStart >= Self.window {
+            windowStart = now
+            busy = .zero
+        }
+        guard busy < Self.inlineShare else { return false }
+        if !demoted.isEmpty, let retry = demoted[method] {
+            guard now >= retry else { return false }
+            demoted[method] = nil
+        }
+        return true
+    }
+
+    /// Records that an inline request of kind `method` held the loop for `duration`, ending
+    /// `now`; `true` if that demoted the kind to tasks of its own.
+    package mutating func ran(_ method: String, for duration: Duration, now: ContinuousClock.Instant) -> Bool {
+        busy += duration
+        guard duration > Self.longRun else { return false }
+        demoted[method] = now + Self.recheck
+        return true
+    }
+}
+
+extension InlineCallPolicy {
+    /// Adds `request` to `group`: started on this thread if the policy runs a `kind` inline now,
+    /// else as a task of its own. Returns how long it held the loop when that demoted `kind`.
+    package mutating func add(
+        _ kind: String,
+        to group: inout ThrowingDiscardingTaskGroup<any Error>,
+        _ request: @escaping @Sendable () async throws -> Void
+    ) -> Duration? {
+        let start = ContinuousClock.now
+        guard runsInline(kind, now: start) else {
+            group.addTask(operation: request)
+            return nil
+        }
+        group.addImmediateTask(operation: request)
+        let end = ContinuousClock.now
+        return ran(kind, for: end - start, now: end) ? end - start : nil
+    }
+}
