@@ -7,14 +7,14 @@ extension Service {
         case waitForStop
         case skip
         case join(Task<Void, any Error>)
-        case inline(parentStart: UInt64, log: Logger)
+        case inline(parentStart: UInt64, log: LifecycleLog, children: [Service])
         case waitForStart
     }
 
     private enum StopStep {
         case nothing
         case waitForStop
-        case stop(startOperation: Storage.StartOperation?)
+        case stop(startOperation: Storage.StartOperation?, children: [Service])
     }
 
     /// Starts the children and then this service (the other way round with ``startBefore``);
@@ -35,7 +35,8 @@ extension Service {
     /// This and the other internal steps of start and stop are `nonisolated(nonsending)`: they run
     /// on the executor of the public `start()` or `stop()` that called them, with no executor check
     /// on each call, which was the largest cost of starting a big tree.
-    nonisolated(nonsending) func start(restart: UInt64?, parentStart: (token: UInt64, log: Logger)? = nil) async throws
+    nonisolated(nonsending) func start(restart: UInt64?, parentStart: (token: UInt64, log: LifecycleLog)? = nil)
+        async throws
     {
         while true {
             let step: StartStep = mutate { storage in
@@ -61,12 +62,17 @@ extension Service {
                     storage.stopNoticed = false
                     if let parentStart {
                         storage.startOperation = .init(token: parentStart.token, task: nil)
-                        return .inline(parentStart: parentStart.token, log: parentStart.log)
+                        return .inline(parentStart: parentStart.token, log: parentStart.log, children: storage.children)
                     }
                     let token = TaskRunner.makeToken()
+                    let children = storage.children
                     let task = Task {
                         try await TaskRunner.$current.withValue(token) {
-                            try await self.performStart(token: token, log: self.logger)
+                            try await self.performStart(
+                                token: token,
+                                log: LifecycleLog(self.logger),
+                                children: children
+                            )
                         }
                     }
                     storage.startOperation = .init(token: token, task: task)
@@ -80,8 +86,8 @@ extension Service {
                 throw error
             case .waitForStop:
                 try await wait { $0.state == .stopped }
-            case .inline(let parentStart, let log):
-                return try await performStart(token: parentStart, log: log)
+            case .inline(let parentStart, let log, let children):
+                return try await performStart(token: parentStart, log: log, children: children)
             case .waitForStart:
                 try await wait { $0.state != .starting }
                 let (state, error) = storage.withLock { ($0.state, $0.lastError) }
@@ -98,22 +104,26 @@ extension Service {
         }
     }
 
-    /// Starts the children and this service, in the task of the start with `token`.
+    /// Starts `children` (the service's children as the start began; one added later is started
+    /// by `addService`) and this service, in the task of the start with `token`.
     ///
     /// The lifecycle of a tree is logged by the service its start or stop began with, naming each
     /// service's path: one logger for the whole operation, and no path built unless the message
     /// is logged.
-    private nonisolated(nonsending) func performStart(token: UInt64, log: Logger) async throws {
+    private nonisolated(nonsending) func performStart(
+        token: UInt64,
+        log: LifecycleLog,
+        children: [Service]
+    ) async throws {
         log.debug("Starting \(path).")
-        let children = self.children
-        var started: [Service] = []
+        var started = 0  // the first `started` children are running
         do {
             if !declaredSettings.isEmpty { try settings.validate(self) }
             if startBefore { try await startSelf() }
             for child in children {
                 try checkStillStarting()
                 try await child.start(restart: nil, parentStart: (token, log))
-                started.append(child)
+                started += 1
             }
             try checkStillStarting()
             if !startBefore { try await startSelf() }
@@ -136,7 +146,7 @@ extension Service {
                 // stop() interrupted this start; it tears everything down itself.
                 throw ServiceError(.startInterrupted, path: path)
             }
-            for child in started.reversed() { await child.stop() }
+            for child in children[..<started].reversed() { await child.stop() }
             await stopSelf()
             let failure = startFailure(error)
             mutate { storage in
@@ -207,7 +217,7 @@ extension Service {
     /// Stops the service; `byParent` (with the parent's lifecycle log) when its parent's stop does
     /// it, which runs in a task the stop cannot cancel and has already called `willStop()` on the
     /// whole subtree.
-    private nonisolated(nonsending) func stop(byParent parentLog: Logger?) async {
+    private nonisolated(nonsending) func stop(byParent parentLog: LifecycleLog?) async {
         let step: StopStep = mutate { storage in
             storage.pendingRestart = nil
             switch storage.state {
@@ -218,7 +228,7 @@ extension Service {
             case .starting, .ready:
                 storage.state = .stopping
                 defer { storage.startOperation = nil }
-                return .stop(startOperation: storage.startOperation)
+                return .stop(startOperation: storage.startOperation, children: storage.children)
             }
         }
         switch step {
@@ -226,16 +236,28 @@ extension Service {
             return
         case .waitForStop:
             await waitIgnoringCancellation { $0.state == .stopped }
-        case .stop(let startOperation):
+        case .stop(let startOperation, let children):
             if let parentLog {
-                await performStop(interrupting: startOperation, noticed: true, log: parentLog)
+                await performStop(interrupting: startOperation, noticed: true, log: parentLog, children: children)
             } else if TaskRunner.current == nil && !Task.isCancelled {
-                await performStop(interrupting: startOperation, noticed: false, log: logger)
+                await performStop(
+                    interrupting: startOperation,
+                    noticed: false,
+                    log: LifecycleLog(logger),
+                    children: children
+                )
             } else {
                 // A task of its own, so a caller inside the tree (such as a spawned task of this
                 // very service, which the stop cancels) still stops the service completely.
-                await Task { await self.performStop(interrupting: startOperation, noticed: false, log: self.logger) }
-                    .value
+                await Task {
+                    await self.performStop(
+                        interrupting: startOperation,
+                        noticed: false,
+                        log: LifecycleLog(self.logger),
+                        children: children
+                    )
+                }
+                .value
             }
         }
     }
@@ -243,7 +265,8 @@ extension Service {
     private nonisolated(nonsending) func performStop(
         interrupting startOperation: Storage.StartOperation?,
         noticed: Bool,
-        log: Logger
+        log: LifecycleLog,
+        children: [Service]
     ) async {
         log.debug("Stopping \(path).")
         if let startOperation, TaskRunner.current != startOperation.token {
@@ -264,9 +287,9 @@ extension Service {
 
     /// Calls `willStop()` on this service and its started descendants, top-down, once per stop.
     private nonisolated(nonsending) func noticeStop() async {
-        let due = storage.withLock { storage in
+        let (due, children) = storage.withLock { storage in
             defer { storage.stopNoticed = true }
-            return storage.selfStarted && !storage.stopNoticed
+            return (storage.selfStarted && !storage.stopNoticed, storage.children)
         }
         if due { await willStop() }
         for child in children { await child.noticeStop() }
