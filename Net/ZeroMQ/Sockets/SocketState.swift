@@ -1,4 +1,5 @@
 import CZeroMQ
+import Ginkgo
 
 #if canImport(Glibc)
     import Glibc
@@ -134,7 +135,7 @@ struct SocketState {
             waiters[id] = nil
             return false
         }
-        waiters[id]?.phase = .waiting(continuation)
+        waiters.modifyValue(forKey: id) { $0.phase = .waiting(continuation) }
         if !armed, handle != nil {
             armed = true
             reactor.arm(fd: fd, token: token)
@@ -149,7 +150,7 @@ struct SocketState {
             waiters[id] = nil
             return continuation
         }
-        waiters[id]?.phase = .cancelled
+        waiters.modifyValue(forKey: id) { $0.phase = .cancelled }
         return nil
     }
 
@@ -175,7 +176,7 @@ struct SocketState {
             guard isReady else { continue }
             switch waiter.phase {
             case .pending:
-                waiters[id]?.phase = .woken
+                waiters.modifyValue(forKey: id) { $0.phase = .woken }
             case .waiting(let continuation):
                 waiters[id] = nil
                 ready.append(continuation)
@@ -198,7 +199,7 @@ struct SocketState {
                 waiters[id] = nil
                 ready.append(continuation)
             } else {
-                waiters[id]?.phase = .woken
+                waiters.modifyValue(forKey: id) { $0.phase = .woken }
             }
         }
         return ready

@@ -257,7 +257,7 @@ public final class RegistryClient: DiscoveryBackend {
     /// Asks for a (new) subscription to `name`; its snapshot arrives as an event. On failure the
     /// next heartbeat that gets through tries again.
     private func subscribe(_ name: String) async {
-        state.withLock { $0.watches[name]?.lastSeq = nil }
+        state.withLock { $0.watches.modifyValue(forKey: name) { $0.lastSeq = nil } }
         do {
             _ = try await send(RegistryWire.Request(op: "watch", name: name))
         } catch {

@@ -1,3 +1,5 @@
+import Ginkgo
+
 /// The bookkeeping of an ``RPCClient``, without sockets or clocks: which instances there are and
 /// whether they answer, which calls are in flight where, and what to do when time passes or a
 /// message arrives. Each method returns the actions its owner performs (send, finish a call,
@@ -105,7 +107,7 @@ struct RPCClientStateMachine {
 
     private mutating func forget(_ id: UInt64) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        if let instance = call.instance { instances[instance]?.inFlight.remove(id) }
+        if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.inFlight.remove(id) } }
     }
 
     /// A message from `instance`: anything heard proves it alive; a reply or error ends its call.
@@ -143,9 +145,11 @@ struct RPCClientStateMachine {
         }
         // A server that is stopping refuses calls: it gets no more, and this one goes elsewhere.
         if call.instance == id {
-            instances[id]?.alive = false
-            instances[id]?.stopping = true
-            instances[id]?.inFlight.remove(callID)
+            instances.modifyValue(forKey: id) { instance in
+                instance.alive = false
+                instance.stopping = true
+                instance.inFlight.remove(callID)
+            }
             actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
             actions += reroute([callID], from: nil, reason: error.message, now: now)
         }
@@ -157,7 +161,7 @@ struct RPCClientStateMachine {
         var actions: [Action] = []
         for (id, call) in calls where call.deadline <= now {
             calls[id] = nil
-            if let instance = call.instance { instances[instance]?.inFlight.remove(id) }
+            if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.inFlight.remove(id) } }
             let place = call.instance.map { " (sent to \($0))" } ?? ""
             actions.append(
                 .finish(
@@ -202,7 +206,7 @@ struct RPCClientStateMachine {
     mutating func failAll(_ error: MessagingError) -> [Action] {
         defer {
             calls = [:]
-            for id in instances.keys { instances[id]?.inFlight = [] }
+            for index in instances.indices { instances.values[index].inFlight = [] }
         }
         return calls.keys.sorted().map { .finish(id: $0, .failure(error)) }
     }
@@ -221,13 +225,13 @@ struct RPCClientStateMachine {
         keepWhenStuck: Bool = false,
         now: ContinuousClock.Instant
     ) -> [Action] {
-        if let instance { instances[instance]?.inFlight = [] }
+        if let instance { instances.modifyValue(forKey: instance) { $0.inFlight = [] } }
         return ids.sorted().flatMap { id -> [Action] in
             if keepWhenStuck, let instance, usable.isEmpty {
-                instances[instance]?.inFlight.insert(id)
+                instances.modifyValue(forKey: instance) { $0.inFlight.insert(id) }
                 return []
             }
-            calls[id]?.instance = nil
+            calls.modifyValue(forKey: id) { $0.instance = nil }
             return dispatch(id, reason: reason, now: now)
         }
     }
@@ -251,7 +255,7 @@ struct RPCClientStateMachine {
         call.instance = chosen
         call.tried.append(chosen)
         calls[id] = call
-        instances[chosen]?.inFlight.insert(id)
+        instances.modifyValue(forKey: chosen) { $0.inFlight.insert(id) }
         return [
             .send(
                 instance: chosen,

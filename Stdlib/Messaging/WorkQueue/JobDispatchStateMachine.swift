@@ -1,3 +1,4 @@
+import Ginkgo
 import GinkgoZeroMQ
 
 /// The producer side of the work queue (`PROTOCOL.md`, "Work queue") without sockets: which
@@ -105,14 +106,14 @@ struct JobDispatchStateMachine {
     /// The submitter gave up on a job: forget it (a worker's later acknowledgement is ignored).
     mutating func cancel(_ id: String) {
         guard let job = jobs.removeValue(forKey: id) else { return }
-        if let worker = job.worker { workers[worker]?.jobs.remove(id) }
+        if let worker = job.worker { workers.modifyValue(forKey: worker) { $0.jobs.remove(id) } }
         queue.removeAll { $0 == id }
     }
 
     /// A job could not be queued for its worker (the connection is gone): queue it again and
     /// send that worker nothing more until it answers a heartbeat.
     mutating func sendFailed(job id: String, worker: String, now: Instant) -> [Action] {
-        workers[worker]?.capacity = 0
+        workers.modifyValue(forKey: worker) { $0.capacity = 0 }
         guard jobs[id]?.worker == worker else { return [] }
         requeue([id])
         return pump(now: now)
@@ -148,7 +149,7 @@ struct JobDispatchStateMachine {
         switch header.kind {
         case .heartbeat:
             if let status = try? MessagingPayload.decode(WorkerStatus.self, from: incoming.payload) {
-                workers[id]?.capacity = max(0, status.capacity)
+                workers.modifyValue(forKey: id) { $0.capacity = max(0, status.capacity) }
             }
             return pump(now: now)
         case .ack:
@@ -171,8 +172,10 @@ struct JobDispatchStateMachine {
             if error.code == .unavailable {
                 // The worker is draining and handed the job back untouched.
                 if job.worker == id {
-                    workers[id]?.jobs.remove(jobID)
-                    workers[id]?.capacity = 0
+                    workers.modifyValue(forKey: id) { worker in
+                        worker.jobs.remove(jobID)
+                        worker.capacity = 0
+                    }
                     requeue([jobID])
                 }
                 return pump(now: now)
@@ -212,9 +215,11 @@ struct JobDispatchStateMachine {
                     )
                 }
                 requeue(worker.jobs.sorted())
-                workers[id]?.jobs = []
-                workers[id]?.alive = false
-                workers[id]?.capacity = 0
+                workers.modifyValue(forKey: id) { worker in
+                    worker.jobs = []
+                    worker.alive = false
+                    worker.capacity = 0
+                }
             }
             if worker.retiring {
                 workers[id] = nil
@@ -224,7 +229,7 @@ struct JobDispatchStateMachine {
         for (id, job) in jobs.sorted(by: { $0.key < $1.key }) {
             guard let worker = job.worker, let deadline = job.deadline, deadline < now else { continue }
             actions.append(.warn("Job \(id) not acknowledged by \(worker) within its lease; handing it on."))
-            workers[worker]?.jobs.remove(id)
+            workers.modifyValue(forKey: worker) { $0.jobs.remove(id) }
             requeue([id])
         }
         for id in workers.keys.sorted() { actions.append(heartbeat(to: id)) }
@@ -251,10 +256,13 @@ struct JobDispatchStateMachine {
                 if !workers.values.contains(where: { $0.free > 0 }) { break }
                 continue
             }
-            jobs[id]?.attempts += 1
-            jobs[id]?.worker = workerID
-            jobs[id]?.deadline = now + configuration.lease
-            workers[workerID]?.jobs.insert(id)
+            let deadline = now + configuration.lease
+            jobs.modifyValue(forKey: id) { job in
+                job.attempts += 1
+                job.worker = workerID
+                job.deadline = deadline
+            }
+            workers.modifyValue(forKey: workerID) { $0.jobs.insert(id) }
             let message = MessagingEnvelope(kind: .job, id: id, method: job.kind).message(payload: job.input)
             actions.append(.send(worker: workerID, message, job: id))
         }
@@ -276,7 +284,7 @@ struct JobDispatchStateMachine {
     /// Removes a job, wherever it is.
     private mutating func take(_ id: String) -> Job? {
         guard let job = jobs.removeValue(forKey: id) else { return nil }
-        if let worker = job.worker { workers[worker]?.jobs.remove(id) }
+        if let worker = job.worker { workers.modifyValue(forKey: worker) { $0.jobs.remove(id) } }
         queue.removeAll { $0 == id }
         return job
     }
