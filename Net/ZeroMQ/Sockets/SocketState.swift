@@ -75,6 +75,8 @@ struct SocketState {
             let more = zmq_msg_more(&message) != 0
             let frame = Frame(moving: &message)
             if !more && frames.isEmpty { return Message(single: frame) }
+            // Room for a few frames at once: growing from empty took a malloc per frame.
+            if frames.isEmpty { frames.reserveCapacity(4) }
             frames.append(frame)
             if !more { return Message(frames: frames) }
         }
