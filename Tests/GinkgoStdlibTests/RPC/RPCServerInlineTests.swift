@@ -39,12 +39,19 @@ import TestSupport
         let other = try RawDealer(endpoint)
         defer { [first, held, other].forEach { $0.close() } }
 
-        // The first call ran on the loop for 5 ms: its method's next calls start elsewhere.
-        let (done, _) = try await first.exchange(
-            #"{"v":1,"kind":"request","id":"1","method":"work"}"#,
-            #"{"hold":false}"#
+        // The first call runs on the loop for 5 ms, so an echo sent right behind it is answered
+        // after it (in a task of its own, the echo would overtake it); and its method's next
+        // calls start elsewhere.
+        try await first.socket.send(
+            Message(strings: [#"{"v":1,"kind":"request","id":"1","method":"work"}"#, #"{"hold":false}"#])
         )
+        try await first.socket.send(
+            Message(strings: [#"{"v":1,"kind":"request","id":"1e","method":"echo"}"#, "[1]"])
+        )
+        let (done, _) = try MessagingEnvelope.parse(try await first.socket.receive())
+        let (behind, _) = try MessagingEnvelope.parse(try await first.socket.receive())
         #expect(done.kind == .reply)
+        #expect(done.id == "1" && behind.id == "1e")
         try await held.socket.send(
             Message(strings: [#"{"v":1,"kind":"request","id":"2","method":"work"}"#, #"{"hold":true}"#])
         )
