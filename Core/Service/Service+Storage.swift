@@ -48,8 +48,14 @@ extension Service {
         }
 
         /// Removes and returns the waiters whose condition now holds.
+        @inline(__always)
         mutating func takeSatisfiedWaiters() -> [CheckedContinuation<Void, any Error>] {
-            guard !waiters.isEmpty else { return [] }
+            waiters.isEmpty ? [] : takeSatisfiedWaitersOutOfLine()
+        }
+
+        /// Out of line for the reason `Service.resume(_:)` is.
+        @inline(never)
+        private mutating func takeSatisfiedWaitersOutOfLine() -> [CheckedContinuation<Void, any Error>] {
             var satisfied: [CheckedContinuation<Void, any Error>] = []
             for (id, waiter) in waiters where waiter.condition(self) {
                 satisfied.append(waiter.continuation)
@@ -66,12 +72,25 @@ extension Service {
             let result = body(&storage)
             return (result, storage.takeSatisfiedWaiters())
         }
-        for continuation in satisfied { continuation.resume() }
+        if !satisfied.isEmpty { Self.resume(satisfied) }
         return result
+    }
+
+    /// Out of line: inlined into the async functions that call `mutate`, the loop's continuation
+    /// (of a type whose size is known only at run time) cost each of them a task allocation per
+    /// call, though waiters are rare.
+    @inline(never)
+    private static func resume(_ continuations: [CheckedContinuation<Void, any Error>]) {
+        for continuation in continuations { continuation.resume() }
     }
 
     /// Waits until `condition` holds for the storage; throws `CancellationError` if the task is
     /// cancelled first.
+    ///
+    /// Never inlined: the lifecycle's hot paths call it only on a contended start or stop, and
+    /// inlined, its continuation (of a type whose size is known only at run time) cost them a
+    /// task allocation on every call.
+    @inline(never)
     func wait(until condition: @escaping @Sendable (Storage) -> Bool) async throws {
         let id = storage.withLock { storage in
             storage.nextWaiterID += 1
@@ -94,6 +113,7 @@ extension Service {
     }
 
     /// Waits until `condition` holds, even if the task is cancelled meanwhile.
+    @inline(never)
     func waitIgnoringCancellation(until condition: @escaping @Sendable (Storage) -> Bool) async {
         await Task { try? await self.wait(until: condition) }.value
     }

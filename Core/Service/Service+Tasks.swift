@@ -47,6 +47,7 @@ extension Service {
     }
 
     /// Cancels every spawned task and waits for them (except the calling task itself).
+    @inline(__always)
     nonisolated(nonsending) func stopTasks() async {
         let runner = storage.withLock { storage in
             defer { storage.runner = nil }

@@ -60,7 +60,9 @@ extension Service {
     /// The `@Setting` properties of this service's class and its superclasses.
     var declaredSettings: [any AnySetting] {
         // Reflection is the slow part of starting a large tree; a class that adds no stored
-        // properties to Service can declare no settings, and that is remembered per class.
+        // properties to Service can declare no settings, and that is remembered per class (Service
+        // itself, the usual container of a tree's branches, without a lock).
+        if Swift.type(of: self) == Service.self { return [] }
         let type = ObjectIdentifier(Swift.type(of: self))
         if Self.classesWithoutProperties.withLock({ $0.contains(type) }) { return [] }
         var settings: [any AnySetting] = []

@@ -20,13 +20,20 @@ final class RPCSlots: Sendable {
     /// Takes a slot, waiting for one to be released when all are taken. The receive loop is the
     /// only caller, so waiting in order needs no cancellation: stopping the server ends the
     /// handlers, which release their slots.
+    @inline(__always)
     func acquire() async {
         let admitted = state.withLock { state in
             guard state.running < limit else { return false }
             state.running += 1
             return true
         }
-        if admitted { return }
+        if !admitted { await waitForSlot() }
+    }
+
+    /// Out of line: inlined, its continuation (of a type whose size is known only at run time)
+    /// cost every `acquire()` a task allocation, though waiting for a slot is rare.
+    @inline(never)
+    private func waitForSlot() async {
         await withCheckedContinuation { continuation in
             let now = state.withLock { state in
                 guard state.running < limit else {
