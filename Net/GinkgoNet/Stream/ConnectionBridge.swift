@@ -95,28 +95,33 @@ final class ConnectionBridge: Sendable {
         case got, gotAndResumeReading, eof, failed(any Error), cancelled, wait
     }
 
-    /// Suspends until bytes arrive, input ends, or the task is cancelled.
+    /// Suspends until bytes arrive, input ends, or ``cancelReads()`` is called.
+    ///
+    /// No cancellation handler per wait: the task that owns the connection installs one for the
+    /// connection's whole life (``Connection/run(_:)``), which took a record, a lock of the task's
+    /// status and an allocation off every wait.
     nonisolated(nonsending) private func waitForInput() async {
-        await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-                let ready = state.withLock { state in
-                    if !state.chunks.isEmpty || state.end != nil || state.readCancelled { return true }
-                    state.reader = continuation
-                    return false
-                }
-                if ready { continuation.resume() }
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let ready = state.withLock { state in
+                if !state.chunks.isEmpty || state.end != nil || state.readCancelled { return true }
+                state.reader = continuation
+                return false
             }
-        } onCancel: {
-            let reader = state.withLock { state in
-                state.readCancelled = true
-                defer { state.reader = nil }
-                return state.reader
-            }
-            reader?.resume()
+            if ready { continuation.resume() }
         }
     }
 
-    /// Bytes buffered and not yet taken by the connection's task (for tests).
+    /// Makes a waiting read, and every later one, throw `CancellationError`; called when the task
+    /// that owns the connection is cancelled.
+    func cancelReads() {
+        let reader = state.withLock { state in
+            state.readCancelled = true
+            defer { state.reader = nil }
+            return state.reader
+        }
+        reader?.resume()
+    }
+
     var bufferedBytes: Int { state.withLock { $0.bufferedBytes } }
 
     /// Whether the handler is holding back reads of the channel (for tests).

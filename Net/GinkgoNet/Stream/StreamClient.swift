@@ -131,8 +131,7 @@ open class StreamClient: Ginkgo.Service, @unchecked Sendable {
     private func serve(_ bridge: ConnectionBridge, executor: NetExecutor, metadata: Logger.Metadata) async {
         let run: @Sendable () async throws -> Void = {
             let connection = Connection(bridge: bridge, maxLineLength: self.configuration.maxLineLength, drain: nil)
-            try await self.handler(connection)
-            try await connection.flush()
+            try await connection.run(self.handler)
         }
         do {
             if let preferred = executor.taskExecutor(for: bridge.channel.eventLoop) {

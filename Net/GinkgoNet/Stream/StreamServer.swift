@@ -174,8 +174,7 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
         defer { server.withLock { $0.active -= 1 } }
         let connection = Connection(bridge: child, maxLineLength: configuration.maxLineLength, drain: drain)
         do {
-            try await handler(connection)
-            try await connection.flush()
+            try await connection.run(handler)
         } catch is CancellationError {
             logger.debug("Connection cancelled.", metadata: ["peer": "\(connection.peer)"])
         } catch {
