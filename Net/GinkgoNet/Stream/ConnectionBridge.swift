@@ -97,9 +97,9 @@ final class ConnectionBridge: Sendable {
 
     /// Suspends until bytes arrive, input ends, or ``cancelReads()`` is called.
     ///
-    /// No cancellation handler per wait: the task that owns the connection installs one for the
-    /// connection's whole life (``Connection/run(_:)``), which took a record, a lock of the task's
-    /// status and an allocation off every wait.
+    /// No cancellation handler per wait (a record, a lock of the task's status and an allocation
+    /// each): whoever owns the connection's task calls ``cancelReads()`` when it is cancelled,
+    /// `StreamServer` once for all its connections, `StreamClient` through ``Connection/run(_:)``.
     nonisolated(nonsending) private func waitForInput() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let ready = state.withLock { state in

@@ -51,6 +51,9 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
         var served: AsyncStream<Void>?
         var active = 0
         var refused = 0
+        /// The connections being served, whose reads a cancelled serve task ends.
+        var bridges: [ObjectIdentifier: ConnectionBridge] = [:]
+        var readsCancelled = false
     }
     private let server = Mutex(State())
 
@@ -113,6 +116,7 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
             state.listener = listener
             state.port = boundPort
             state.drain = drain
+            state.readsCancelled = false
             state.served = served
             state.active = 0
             state.refused = 0
@@ -147,12 +151,30 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
         }
     }
 
+    /// Accepts connections and serves each in a task of its own, until the listener closes.
+    ///
+    /// When this task is cancelled (a stop past its drain timeout), the handlers' tasks are too,
+    /// and their reads end here: one cancellation handler for the server, not one per connection,
+    /// which made each connection's task take a second slab of task memory (1 KiB; 1 MiB more
+    /// resident with 1,000 connections).
     private func serve(_ listener: Listener, executor: NetExecutor, drain: DrainSignal) async throws {
+        try await withTaskCancellationHandler {
+            try await accept(on: listener, executor: executor, drain: drain)
+        } onCancel: {
+            let bridges = server.withLock { state in
+                state.readsCancelled = true
+                return Array(state.bridges.values)
+            }
+            for bridge in bridges { bridge.cancelReads() }
+        }
+    }
+
+    private func accept(on listener: Listener, executor: NetExecutor, drain: DrainSignal) async throws {
         try await listener.executeThenClose { inbound in
             await withDiscardingTaskGroup { group in
                 do {
                     for try await child in inbound {
-                        guard admit() else {
+                        guard admit(child) else {
                             refuse(child)
                             group.addTask { await child.close() }
                             continue
@@ -171,10 +193,16 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
     }
 
     private func handle(_ child: ConnectionBridge, drain: DrainSignal) async {
-        defer { server.withLock { $0.active -= 1 } }
+        defer {
+            server.withLock { state in
+                state.active -= 1
+                state.bridges[ObjectIdentifier(child)] = nil
+            }
+        }
         let connection = Connection(bridge: child, maxLineLength: configuration.maxLineLength, drain: drain)
         do {
-            try await connection.run(handler)
+            try await handler(connection)
+            try await connection.flush()
         } catch is CancellationError {
             logger.debug("Connection cancelled.", metadata: ["peer": "\(connection.peer)"])
         } catch {
@@ -186,13 +214,17 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
         await child.close()
     }
 
-    /// Counts a new connection in, unless the limit is reached.
-    private func admit() -> Bool {
-        server.withLock { state in
-            if let limit = configuration.maxConnections, state.active >= limit { return false }
+    /// Counts a new connection in, unless the limit is reached; its reads end at once if the
+    /// server's serve task was cancelled already.
+    private func admit(_ child: ConnectionBridge) -> Bool {
+        let (admitted, cancelled) = server.withLock { state in
+            if let limit = configuration.maxConnections, state.active >= limit { return (false, false) }
             state.active += 1
-            return true
+            state.bridges[ObjectIdentifier(child)] = child
+            return (true, state.readsCancelled)
         }
+        if cancelled { child.cancelReads() }
+        return admitted
     }
 
     /// Counts and logs a refused connection; the caller closes it.
