@@ -200,11 +200,9 @@ public final class Connection {
         try await writer.write(gathered)
     }
 
-    /// Whether input already received is still to be read: a write then waits for the read that
-    /// needs more input, like NIO's flush on read-complete, so pipelined answers share a packet.
     /// Runs `handler` with this connection, then flushes what it left unflushed, in the task that
-    /// owns the connection (the server's or client's task for it); cancelling that task makes a
-    /// waiting read, and every later one, throw `CancellationError`.
+    /// owns the connection (`StreamClient`'s task for it); cancelling that task makes a waiting
+    /// read, and every later one, throw `CancellationError`.
     nonisolated(nonsending) func run(_ handler: (Connection) async throws -> Void) async throws {
         let bridge = self.bridge
         try await withTaskCancellationHandler {
@@ -215,6 +213,8 @@ public final class Connection {
         }
     }
 
+    /// Whether input already received is still to be read: a write then waits for the read that
+    /// needs more input, like NIO's flush on read-complete, so pipelined answers share a packet.
     private var hasUnreadInput: Bool { buffer.readableBytes > 0 || !taken.isEmpty }
 
     /// Bytes received and not yet taken from the bridge (for tests).

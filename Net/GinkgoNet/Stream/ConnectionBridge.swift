@@ -122,6 +122,7 @@ final class ConnectionBridge: Sendable {
         reader?.resume()
     }
 
+    /// Bytes buffered and not yet taken by the connection's task (for tests).
     var bufferedBytes: Int { state.withLock { $0.bufferedBytes } }
 
     /// Whether the handler is holding back reads of the channel (for tests).
