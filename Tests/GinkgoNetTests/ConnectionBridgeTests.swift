@@ -122,7 +122,13 @@ struct ConnectionBridgeTests {
         let port = try #require(server.port)
         try await TestClient.withConnection(port: port) { connection async throws in
             await recorder.wait(for: "reading")
-            await server.stop()
+            // Stopped in a task of its own: a stop cannot be cancelled, so if the waiting read were
+            // not ended, it would never return; the bounded wait fails the test instead.
+            let stopping = Task { await server.stop() }
+            try await eventually(timeout: .seconds(10), "the waiting read to end") {
+                recorder.events.contains("cancelled")
+            }
+            await stopping.value
             #expect(recorder.events == ["reading", "cancelled"])
             #expect(try await connection.read() == nil)
         }
