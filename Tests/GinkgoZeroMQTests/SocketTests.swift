@@ -97,6 +97,28 @@ struct SocketTests {
         #expect(try await req.receive().strings == ["one"])
     }
 
+    @Test func trySendContentsOfSendsWhatTheSocketTakesNowInOrder() async throws {
+        let lonely = try Socket(.push)
+        #expect(try lonely.trySend(contentsOf: [["a"], ["b"]]) == 0, "a PUSH with no peer takes nothing")
+        #expect(try lonely.trySend(contentsOf: []) == 0)
+
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        try await push.send(["connected"])  // waits for the peer
+        #expect(try await pull.receive().strings == ["connected"])
+        #expect(try push.trySend(contentsOf: [["1"], ["2", "two"], ["3"]]) == 3)
+        for expected in [["1"], ["2", "two"], ["3"]] {
+            #expect(try await pull.receive().strings == expected)
+        }
+
+        let refused = #expect(throws: ZMQError.self) { _ = try pull.trySend(contentsOf: [["no"]]) }
+        #expect(refused?.code == ENOTSUP)
+
+        // A failure after the first message ends the burst and returns the count sent before it.
+        let (req, rep) = try Socket.connectedPair(.req, .rep)
+        #expect(try req.trySend(contentsOf: [["one"], ["two"]]) == 1)
+        #expect(try await rep.receive().strings == ["one"])
+    }
+
     @Test func cancellingAPendingReceiveReturnsPromptlyAndKeepsTheSocket() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         let waiting = Task { try await pull.receive() }

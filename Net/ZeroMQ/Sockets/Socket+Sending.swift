@@ -70,4 +70,31 @@ extension Socket {
         for continuation in ready { continuation.resume() }
         return try result.get()
     }
+
+    /// Sends messages in order, as many as the socket takes now, under one lock; returns how many
+    /// were sent. Stops at the first it would have to wait for.
+    ///
+    /// A burst sent this way wakes libzmq's I/O thread once instead of once per message, when
+    /// the messages are ready together (the replies to a batch of requests, say):
+    /// ```swift
+    /// let sent = try socket.trySend(contentsOf: replies)
+    /// ```
+    /// - Throws: ``ZMQError`` when the first message fails. A later one that fails ends the
+    ///   burst: the count sent before it is returned, and it and the rest are not sent.
+    public func trySend(contentsOf messages: [Message]) throws(ZMQError) -> Int {
+        let reactor = context.reactor
+        let (result, ready) = state.withLock { state in
+            var sent = 0
+            let result = Result { () throws(ZMQError) -> Int in
+                for message in messages {
+                    guard try state.sendNow(message) else { break }
+                    sent += 1
+                }
+                return sent
+            }
+            return (sent > 0 ? .success(sent) : result, state.readyWaiters(reactor: reactor))
+        }
+        for continuation in ready { continuation.resume() }
+        return try result.get()
+    }
 }

@@ -19,7 +19,9 @@ import Synchronization
 /// handler first waits, so a call that needs no waiting costs no thread hop. A handler that
 /// computes for more than 1 ms before it waits makes its method's later calls start elsewhere (it
 /// is tried on the loop again after 10 s), and a loop busy with handlers for more than three
-/// quarters of the time hands further calls to other threads.
+/// quarters of the time hands further calls to other threads. The replies to requests that arrive
+/// together, and whose handlers finish without waiting, go out together: one wake-up of libzmq's
+/// I/O thread for the batch.
 ///
 /// A request the server cannot use — not an envelope, another version, an unknown method,
 /// parameters that do not decode, more than `max_message_size` bytes — gets an `error` reply and
@@ -177,46 +179,65 @@ public final class RPCServer: Service, @unchecked Sendable {
 
     private func serve(_ socket: Socket, slots: RPCSlots, maxMessageSize: Int) async throws {
         var inline = InlineCallPolicy(now: .now)
+        let replies = RPCReplies(socket: socket) { [logger] error in logger.warning("Reply not sent: \(error)") }
         try await withThrowingDiscardingTaskGroup { group in
-            for try await message in socket.messages {
-                guard message.count >= 1 else { continue }
-                let peer = message[0]
-                let request = RPCRequest.read(Message(frames: Array(message.frames.dropFirst())), limit: maxMessageSize)
-                if isDraining {
-                    if case .call(let id, let method, _) = request {
-                        let error = MessagingError(.unavailable, "\(method): \(path) is stopping")
-                        reply(to: peer, id: id, .failure(error), on: socket)
-                    }
-                    continue
+            while true {
+                let batch: [Message]
+                do {
+                    batch = try await socket.receive(upTo: 256)
+                } catch  where socket.isClosed {
+                    return  // stopped
                 }
-                switch request {
-                case .heartbeat(let id):
-                    send(MessagingEnvelope(kind: .heartbeat, id: id), [], to: peer, on: socket)
-                case .refused(let id, let error):
-                    logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
-                    reply(to: peer, id: id, .failure(error), on: socket)
-                case .call(let id, let method, let payload):
-                    guard let handler = handlers.withLock({ $0[method] }) else {
-                        let error = MessagingError(
-                            .unknownMethod,
-                            "no method \"\(method)\" on \(path) (has \(methods))"
-                        )
-                        logger.warning("Refused a request: \(error)", metadata: ["id": "\(id)"])
-                        reply(to: peer, id: id, .failure(error), on: socket)
+                replies.collect()
+                for message in batch {
+                    guard message.count >= 1 else { continue }
+                    let peer = message[0]
+                    let request = RPCRequest.read(
+                        Message(frames: Array(message.frames.dropFirst())),
+                        limit: maxMessageSize
+                    )
+                    if isDraining {
+                        if case .call(let id, let method, _) = request {
+                            let error = MessagingError(.unavailable, "\(method): \(path) is stopping")
+                            reply(to: peer, id: id, .failure(error), on: replies)
+                        }
                         continue
                     }
-                    await slots.acquire()
-                    let held = inline.add(method, to: &group) {
-                        defer { slots.release() }
-                        let result = await self.run(handler, method: method, payload: payload)
-                        self.reply(to: peer, id: id, result, on: socket)
-                    }
-                    if let held {
-                        logger.debug(
-                            "\(method) held the receive loop for \(held) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
-                        )
+                    switch request {
+                    case .heartbeat(let id):
+                        replies.send(Self.routed(MessagingEnvelope(kind: .heartbeat, id: id), [], to: peer))
+                    case .refused(let id, let error):
+                        logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
+                        reply(to: peer, id: id, .failure(error), on: replies)
+                    case .call(let id, let method, let payload):
+                        guard let handler = handlers.withLock({ $0[method] }) else {
+                            let error = MessagingError(
+                                .unknownMethod,
+                                "no method \"\(method)\" on \(path) (has \(methods))"
+                            )
+                            logger.warning("Refused a request: \(error)", metadata: ["id": "\(id)"])
+                            reply(to: peer, id: id, .failure(error), on: replies)
+                            continue
+                        }
+                        if !slots.tryAcquire() {
+                            // The replies held so far must not wait for a slot to free up.
+                            replies.flush()
+                            await slots.acquire()
+                            replies.collect()
+                        }
+                        let held = inline.add(method, to: &group) {
+                            defer { slots.release() }
+                            let result = await self.run(handler, method: method, payload: payload)
+                            self.reply(to: peer, id: id, result, on: replies)
+                        }
+                        if let held {
+                            logger.debug(
+                                "\(method) held the receive loop for \(held) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
+                            )
+                        }
                     }
                 }
+                replies.flush()
             }
         }
     }
@@ -233,21 +254,17 @@ public final class RPCServer: Service, @unchecked Sendable {
         }
     }
 
-    private func reply(to peer: Frame, id: String?, _ result: Result<[UInt8], MessagingError>, on socket: Socket) {
+    private func reply(to peer: Frame, id: String?, _ result: Result<[UInt8], MessagingError>, on replies: RPCReplies) {
         switch result {
-        case .success(let payload): send(MessagingEnvelope(kind: .reply, id: id), payload, to: peer, on: socket)
+        case .success(let payload):
+            replies.send(Self.routed(MessagingEnvelope(kind: .reply, id: id), payload, to: peer))
         case .failure(let error):
-            send(MessagingEnvelope(kind: .error, id: id), RPCCoding.payload(of: error), to: peer, on: socket)
+            replies.send(Self.routed(MessagingEnvelope(kind: .error, id: id), RPCCoding.payload(of: error), to: peer))
         }
     }
 
-    /// ROUTER never blocks a send: a message for a peer that left, or whose queue is full, is
-    /// dropped, and that peer's call times out or is retried.
-    private func send(_ header: MessagingEnvelope, _ payload: [UInt8], to peer: Frame, on socket: Socket) {
-        do {
-            _ = try socket.trySend(Message(frames: [peer, header.frame, Frame(payload)]))
-        } catch {
-            if !socket.isClosed { logger.warning("Reply not sent: \(error)") }
-        }
+    /// A message for the ROUTER socket: the peer's routing frame, the header and the payload.
+    private static func routed(_ header: MessagingEnvelope, _ payload: [UInt8], to peer: Frame) -> Message {
+        Message(frames: [peer, header.frame, Frame(payload)])
     }
 }

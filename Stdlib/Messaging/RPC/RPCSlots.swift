@@ -17,23 +17,22 @@ final class RPCSlots: Sendable {
         self.limit = max(1, limit)
     }
 
-    /// Takes a slot, waiting for one to be released when all are taken. The receive loop is the
-    /// only caller, so waiting in order needs no cancellation: stopping the server ends the
-    /// handlers, which release their slots.
+    /// Takes a slot if one is free.
     @inline(__always)
-    func acquire() async {
-        let admitted = state.withLock { state in
+    func tryAcquire() -> Bool {
+        state.withLock { state in
             guard state.running < limit else { return false }
             state.running += 1
             return true
         }
-        if !admitted { await waitForSlot() }
     }
 
-    /// Out of line: inlined, its continuation (of a type whose size is known only at run time)
-    /// cost every `acquire()` a task allocation, though waiting for a slot is rare.
+    /// Takes a slot, waiting for one to be released when all are taken. The receive loop is the
+    /// only caller, so waiting in order needs no cancellation: stopping the server ends the
+    /// handlers, which release their slots. Out of line: its continuation, of a type whose size is
+    /// known only at run time, costs the async function that holds it a task allocation.
     @inline(never)
-    private func waitForSlot() async {
+    func acquire() async {
         await withCheckedContinuation { continuation in
             let now = state.withLock { state in
                 guard state.running < limit else {

@@ -149,4 +149,52 @@ struct RawDealer {
             }
         }
     }
+
+    /// Requests that arrive together are answered together (one send of the batch's replies);
+    /// a burst mixing handlers that answer at once, handlers that wait, a heartbeat and garbage,
+    /// on a server with fewer slots than requests, gets every answer.
+    @Test func aBurstOfMixedRequestsGetsEveryAnswer() async throws {
+        let server = RPCServer(endpoint: "tcp://127.0.0.1:*", drainTimeout: .seconds(1))
+        server.settings = try Settings(overrides: ["rpc.concurrency": "3"])
+        server.handle("add") { (numbers: Numbers) in Sum(sum: numbers.a + numbers.b) }
+        server.handle("nap") { (numbers: Numbers) -> Sum in
+            try await Task.sleep(for: .milliseconds(1))  // the handler waits: it answers after its batch
+            return Sum(sum: numbers.a + numbers.b)
+        }
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dealer = try RawDealer(try #require(server.boundEndpoint))
+        defer { dealer.close() }
+
+        var burst: [Message] = []
+        var expected: [String: Int] = [:]
+        for n in 0..<200 {
+            let method = n % 3 == 0 ? "nap" : "add"
+            burst.append(
+                Message(frames: [
+                    Frame(#"{"v":1,"kind":"request","id":"\#(n)","method":"\#(method)"}"#),
+                    Frame(#"{"a":\#(n),"b":1}"#),
+                ])
+            )
+            expected["\(n)"] = n + 1
+            if n == 50 { burst.append(Message(frames: [Frame(#"{"v":1,"kind":"heartbeat","id":"hb"}"#), .empty])) }
+            if n == 100 { burst.append(Message(frames: ["garbage", "{}"])) }
+        }
+        try await dealer.socket.send(contentsOf: burst)
+
+        var answered: [String: Int] = [:]
+        var heartbeats = 0
+        var errors: [MessagingError] = []
+        for _ in 0..<burst.count {
+            let (header, payload) = try MessagingEnvelope.parse(try await dealer.socket.receive())
+            switch header.kind {
+            case .reply: answered[header.id ?? ""] = try JSONDecoder().decode(Sum.self, from: Data(payload)).sum
+            case .heartbeat: heartbeats += 1
+            default: errors.append(try dealer.error(payload))
+            }
+        }
+        #expect(answered == expected)
+        #expect(heartbeats == 1)
+        #expect(errors.map(\.code) == [.badEnvelope])
+    }
 }
