@@ -73,15 +73,28 @@ extension RPCClient {
         }
     }
 
-    /// Reads what `connection`'s instance sends until the connection closes.
+    /// Reads what `connection`'s instance sends until the connection closes, on ``executor`` while
+    /// the callers are there and on Swift's pool while they are not.
     private func receive(_ connection: RPCConnection) async {
         do {
             while true {
-                received(try await connection.socket.receive(upTo: 256), on: connection)
+                if callersOnExecutor.load(ordering: .relaxed) {
+                    try await withTaskExecutorPreference(executor) {
+                        try await receive(connection, whileCallersOnExecutor: true)
+                    }
+                } else {
+                    try await receive(connection, whileCallersOnExecutor: false)
+                }
             }
         } catch {
             if !connection.socket.isClosed { logger.warning("Receiving from \(connection.instance) failed: \(error)") }
         }
+    }
+
+    private func receive(_ connection: RPCConnection, whileCallersOnExecutor onExecutor: Bool) async throws {
+        repeat {
+            received(try await connection.socket.receive(upTo: 256), on: connection)
+        } while callersOnExecutor.load(ordering: .relaxed) == onExecutor
     }
 
     /// A burst of messages from `connection`, parsed first and then applied under one lock.

@@ -60,6 +60,8 @@ public final class RPCClient: Service, @unchecked Sendable {
     public let configuration: Configuration
     let book: Mutex<Book>
     private let nextID = Atomic<UInt64>(0)
+    /// Whether the latest call came from a task that prefers ``executor``; the receivers follow.
+    let callersOnExecutor = Atomic<Bool>(false)
 
     /// A client of every instance of `service` that `resolver` finds (with `tag`, if given); a
     /// resolver of its own, configured by the `discovery.*` settings, when `nil`.
@@ -136,6 +138,7 @@ public final class RPCClient: Service, @unchecked Sendable {
     public func call(_ method: String, json params: [UInt8], timeout: Duration? = nil) async throws -> [UInt8] {
         let deadline = ContinuousClock.now + (timeout ?? configuration.timeout)
         let id = nextID.add(1, ordering: .relaxed).newValue
+        noteCaller()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 let refusal = apply { book -> ((any Error)?, [RPCClientStateMachine.Action]) in

@@ -82,6 +82,36 @@ func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async thr
         }
     }
 
+    /// Callers on the client's executor, on Swift's pool, and both at once: the receiver follows
+    /// the latest caller, and no reply is lost when it moves.
+    @Test func callersOnTheClientsExecutorOrElsewhereAllGetTheirReplies() async throws {
+        try await withCalculator { _, endpoint in
+            let client = RPCClient(endpoints: [endpoint], configuration: fast)
+            try await client.start()
+            defer { Task { await client.stop() } }
+            func sums(_ range: Range<Int>, onExecutor: (Int) -> Bool) async throws -> Int {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for n in range {
+                        let add = { @Sendable in try await client.call("add", Numbers(a: n, b: 1), as: Sum.self).sum }
+                        if onExecutor(n) {
+                            group.addTask(executorPreference: client.executor, operation: add)
+                        } else {
+                            group.addTask(operation: add)
+                        }
+                    }
+                    return try await group.reduce(0, +)
+                }
+            }
+            #expect(try await sums(0..<300) { _ in true } == (1...300).reduce(0, +))
+            let followed = client.callersOnExecutor.load(ordering: .relaxed)
+            #expect(followed)
+            #expect(try await sums(0..<300) { _ in false } == (1...300).reduce(0, +))
+            let left = client.callersOnExecutor.load(ordering: .relaxed)
+            #expect(!left)
+            #expect(try await sums(0..<1000) { $0 % 2 == 0 } == (1...1000).reduce(0, +))
+        }
+    }
+
     @Test func aSilentInstanceIsNoticedByHeartbeatsAndItsCallsGoElsewhere() async throws {
         // A ROUTER that takes requests and never answers: a hung or dead server.
         let silent = try Socket(.router)

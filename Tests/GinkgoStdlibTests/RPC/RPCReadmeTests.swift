@@ -29,6 +29,22 @@ func divide(_ a: Int, _ b: Int, using client: RPCClient) async throws -> Int? {
     }
 }
 
+func addAll(_ pairs: [Numbers], using client: RPCClient) async throws -> Int {
+    try await withThrowingTaskGroup(of: Int.self) { group in
+        for caller in 0..<64 {
+            // 64 callers on the client's executor, each making every 64th call in turn.
+            group.addTask(executorPreference: client.executor) {
+                var total = 0
+                for index in stride(from: caller, to: pairs.count, by: 64) {
+                    total += try await add(pairs[index].a, pairs[index].b, using: client)
+                }
+                return total
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+}
+
 @Suite(.timeLimit(.minutes(1)))
 struct RPCReadmeTests {
     @Test func theCalculatorIsCalledThroughDiscovery() async throws {
@@ -42,6 +58,8 @@ struct RPCReadmeTests {
             try await client.start()
             #expect(try await add(1, 2, using: client) == 3)
             #expect(try await divide(1, 0, using: client) == nil)
+            let pairs = (0..<1000).map { Numbers(a: $0, b: 1) }
+            #expect(try await addAll(pairs, using: client) == (1...1000).reduce(0, +))
             await client.stop()
             await calculator.stop()
         }
