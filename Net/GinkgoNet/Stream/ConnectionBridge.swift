@@ -18,6 +18,12 @@ final class ConnectionBridge: Sendable {
     /// The channel; its thread-safe API only (`write`, `flush`, `read`, `close`, `isWritable`).
     let channel: any Channel
     private let state = Mutex(State())
+    /// The ``ConnectionHandler``'s context while it is in the pipeline: a write made on the event
+    /// loop starts there, instead of passing every handler from the pipeline's tail.
+    private let handlerContext: NIOLoopBoundBox<ChannelHandlerContext?>
+    /// Set, with `closed` or `outputClosed`, once nothing more can be written: read without the
+    /// lock by every write.
+    private let writesEnded = Atomic<Bool>(false)
 
     /// Once this many bytes are buffered and not taken, the channel reads no more until the
     /// connection's task takes them.
@@ -25,6 +31,7 @@ final class ConnectionBridge: Sendable {
 
     init(channel: any Channel) {
         self.channel = channel
+        self.handlerContext = .makeEmptyBox(valueType: ChannelHandlerContext.self, eventLoop: channel.eventLoop)
     }
 
     private enum End {
@@ -130,6 +137,11 @@ final class ConnectionBridge: Sendable {
 
     // MARK: Events, from the handler on the event loop
 
+    /// The handler joined (`context`) or left (`nil`) the pipeline.
+    func attach(_ context: ChannelHandlerContext?) {
+        handlerContext.value = context
+    }
+
     /// A chunk read from the channel; resumes the waiting reader.
     func received(_ chunk: ByteBuffer) {
         let reader = state.withLock { state in
@@ -166,6 +178,7 @@ final class ConnectionBridge: Sendable {
         let (reader, writers) = state.withLock { state in
             if state.end == nil { state.end = .eof }
             state.closed = true
+            writesEnded.store(true, ordering: .releasing)
             defer {
                 state.reader = nil
                 state.writers = [:]
@@ -193,7 +206,11 @@ final class ConnectionBridge: Sendable {
     /// - Throws: ``NetError/Code/closed`` once the connection or its sending side is closed.
     nonisolated(nonsending) func write(_ buffer: ByteBuffer) async throws {
         try await waitUntilWritable()
-        channel.writeAndFlush(buffer, promise: nil)
+        if channel.eventLoop.inEventLoop, let context = handlerContext.value {
+            context.writeAndFlush(NIOAny(buffer), promise: nil)
+        } else {
+            channel.writeAndFlush(buffer, promise: nil)
+        }
     }
 
     /// Writes `buffers` with one flush, after waiting while the channel is not writable.
@@ -201,8 +218,13 @@ final class ConnectionBridge: Sendable {
         try await waitUntilWritable()
         let channel = self.channel
         if channel.eventLoop.inEventLoop {
-            for buffer in buffers { channel.write(buffer, promise: nil) }
-            channel.flush()
+            if let context = handlerContext.value {
+                for buffer in buffers { context.write(NIOAny(buffer), promise: nil) }
+                context.flush()
+            } else {
+                for buffer in buffers { channel.write(buffer, promise: nil) }
+                channel.flush()
+            }
         } else {
             channel.eventLoop.execute {
                 for buffer in buffers { channel.write(buffer, promise: nil) }
@@ -213,8 +235,7 @@ final class ConnectionBridge: Sendable {
 
     nonisolated(nonsending) private func waitUntilWritable() async throws {
         while true {
-            let isClosed = state.withLock { $0.closed || $0.outputClosed }
-            if isClosed { throw closedError() }
+            if writesEnded.load(ordering: .acquiring) { throw closedError() }
             if channel.isWritable { return }
             try await waitForWritability()
         }
@@ -247,7 +268,10 @@ final class ConnectionBridge: Sendable {
     /// Closes the sending side once what was written is sent; the peer reads end of stream.
     func finishOutput() {
         let first = state.withLock { state in
-            defer { state.outputClosed = true }
+            defer {
+                state.outputClosed = true
+                writesEnded.store(true, ordering: .releasing)
+            }
             return !state.outputClosed && !state.closed
         }
         if first { channel.close(mode: .output, promise: nil) }

@@ -43,7 +43,12 @@ final class ConnectionHandler: ChannelInboundHandler, ChannelOutboundHandler {
         context.fireChannelInactive()
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        bridge.attach(context)
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
+        bridge.attach(nil)
         bridge.closed()
     }
 }
