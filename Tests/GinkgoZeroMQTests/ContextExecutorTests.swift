@@ -27,7 +27,10 @@ struct ContextExecutorTests {
         }
         try await server.value
         #expect(threads == ["zmq-reactor"])
+        #expect(await Task(executorPreference: context.executor) { context.isOnExecutor }.value)
+        #expect(await Task { context.isOnExecutor }.value == false)
         await context.terminate()
+        #expect(await Task(executorPreference: context.executor) { context.isOnExecutor }.value == false)
     }
 
     @Test func tasksPreferringATerminatedContextRunOnTheGlobalExecutor() async throws {

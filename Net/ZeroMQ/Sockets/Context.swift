@@ -81,6 +81,10 @@ public final class Context: Sendable {
     /// Once the context is terminated, such tasks run on the global executor.
     public var executor: any TaskExecutor { reactor }
 
+    /// Whether the caller runs on ``executor``'s thread (a task that prefers it, while the
+    /// context is open).
+    package var isOnExecutor: Bool { reactor.isCurrentThread }
+
     /// Whether ``terminate()`` was called.
     public var isTerminated: Bool { state.withLock { $0.handle == nil } }
 

@@ -39,6 +39,8 @@ final class Reactor: TaskExecutor, Sendable {
     private let state = Mutex(State())
     private let finished = Mutex<CheckedContinuation<Void, Never>?>(nil)
     private let exited = Atomic<Bool>(false)
+    /// The thread's `pthread_t`, once it runs.
+    private let thread = Atomic<UInt>(0)
 
     init() {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -51,6 +53,10 @@ final class Reactor: TaskExecutor, Sendable {
         let thread = Thread { [self] in run() }
         thread.start()
     }
+
+    /// Whether the caller runs on the reactor's thread: a task there prefers this executor. Cheaper
+    /// than asking the task for its preference, which the runtime reads under the task's lock.
+    var isCurrentThread: Bool { UInt(pthread_self()) == thread.load(ordering: .acquiring) }
 
     /// Adds a socket's `ZMQ_FD`, not armed yet; returns the token to arm it with.
     func register(_ socket: Socket, fd: Int32) -> UInt64 {
@@ -147,6 +153,7 @@ final class Reactor: TaskExecutor, Sendable {
 
     private func run() {
         ginkgo_name_thread("zmq-reactor")
+        thread.store(UInt(pthread_self()), ordering: .releasing)
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         while state.withLock({ $0.running }) {
             let busy = runJobs()

@@ -26,8 +26,7 @@ extension RPCClient {
     /// Records whether the calling task prefers ``executor``, for the receivers to follow.
     @inline(__always)
     func noteCaller() {
-        let reactor = executor.asUnownedTaskExecutor()
-        let onExecutor = withUnsafeCurrentTask { $0?.unownedTaskExecutor == reactor }
+        let onExecutor = Context.shared.isOnExecutor
         // Written only on a change: callers on many threads would otherwise contend for the line.
         if callersOnExecutor.load(ordering: .relaxed) != onExecutor {
             callersOnExecutor.store(onExecutor, ordering: .relaxed)
