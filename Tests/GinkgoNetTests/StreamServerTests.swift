@@ -1,5 +1,6 @@
 import Ginkgo
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import GinkgoNet
@@ -52,6 +53,32 @@ struct StreamServerTests {
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(served == 500)
+        await server.stop()
+    }
+
+    /// A handler that fails because its peer left (writing after the client closed) is routine,
+    /// logged at debug; a handler's own error is not mistaken for that.
+    @Test func aPeerThatLeavesIsToldApartFromAHandlerThatFails() async throws {
+        let failures = Mutex<[any Error]>([])
+        let recorder = Recorder()
+        let server = StreamServer(host: "127.0.0.1", port: 0) { connection in
+            do {
+                while try await connection.read() != nil {}
+                for _ in 0..<100_000 { try await connection.write("late\n") }
+            } catch {
+                failures.withLock { $0.append(error) }
+                recorder.record("failed")
+                throw error
+            }
+        }
+        try await server.start()
+        let port = try #require(server.port)
+        try await TestClient.withConnection(port: port) { _ in }
+        await recorder.wait(for: "failed")
+        let failure = try #require(failures.withLock { $0.first })
+        #expect(NetError.saysThePeerLeft(failure), "\(failure)")
+        #expect(!NetError.saysThePeerLeft(NetError(.lineTooLong, endpoint: "peer")))
+        #expect(!NetError.saysThePeerLeft(CancellationError()))
         await server.stop()
     }
 

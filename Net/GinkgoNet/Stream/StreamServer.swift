@@ -205,6 +205,12 @@ open class StreamServer: Ginkgo.Service, @unchecked Sendable {
             try await connection.flush()
         } catch is CancellationError {
             logger.debug("Connection cancelled.", metadata: ["peer": "\(connection.peer)"])
+        } catch  where NetError.saysThePeerLeft(error) {
+            // Routine for a server (port probes, clients that give up): not a warning.
+            logger.debug(
+                "The peer left before its handler ended.",
+                metadata: ["peer": "\(connection.peer)", "error": "\(error)"]
+            )
         } catch {
             logger.warning(
                 "Connection ended by an error.",
