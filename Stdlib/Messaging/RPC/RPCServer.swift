@@ -191,53 +191,71 @@ public final class RPCServer: Service, @unchecked Sendable {
                 replies.collect()
                 for message in batch {
                     guard message.count >= 1 else { continue }
-                    let peer = message[0]
                     let request = RPCRequest.read(
                         Message(frames: Array(message.frames.dropFirst())),
                         limit: maxMessageSize
                     )
-                    if isDraining {
-                        if case .call(let id, let method, _) = request {
-                            let error = MessagingError(.unavailable, "\(method): \(path) is stopping")
-                            reply(to: peer, id: id, .failure(error), on: replies)
-                        }
-                        continue
-                    }
-                    switch request {
-                    case .heartbeat(let id):
-                        replies.send(Self.routed(MessagingEnvelope(kind: .heartbeat, id: id), [], to: peer))
-                    case .refused(let id, let error):
-                        logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
-                        reply(to: peer, id: id, .failure(error), on: replies)
-                    case .call(let id, let method, let payload):
-                        guard let handler = handlers.withLock({ $0[method] }) else {
-                            let error = MessagingError(
-                                .unknownMethod,
-                                "no method \"\(method)\" on \(path) (has \(methods))"
-                            )
-                            logger.warning("Refused a request: \(error)", metadata: ["id": "\(id)"])
-                            reply(to: peer, id: id, .failure(error), on: replies)
-                            continue
-                        }
-                        if !slots.tryAcquire() {
-                            // The replies held so far must not wait for a slot to free up.
-                            replies.flush()
-                            await slots.acquire()
-                            replies.collect()
-                        }
-                        let held = inline.add(method, to: &group) {
-                            defer { slots.release() }
-                            let result = await self.run(handler, method: method, payload: payload)
-                            self.reply(to: peer, id: id, result, on: replies)
-                        }
-                        if let held {
-                            logger.debug(
-                                "\(method) held the receive loop for \(held) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
-                            )
-                        }
-                    }
+                    await serve(
+                        request,
+                        from: message[0],
+                        replies: replies,
+                        slots: slots,
+                        inline: &inline,
+                        group: &group
+                    )
                 }
                 replies.flush()
+            }
+        }
+    }
+
+    /// Answers a heartbeat or a refused request at once, and starts a call (inline or in a task
+    /// of its own) once a slot is free. Inlined: an async call of its own would cost every request
+    /// a task allocation.
+    @inline(__always)
+    private func serve(
+        _ request: RPCRequest,
+        from peer: Frame,
+        replies: RPCReplies,
+        slots: RPCSlots,
+        inline: inout InlineCallPolicy,
+        group: inout ThrowingDiscardingTaskGroup<any Error>
+    ) async {
+        if isDraining {
+            if case .call(let id, let method, _) = request {
+                let error = MessagingError(.unavailable, "\(method): \(path) is stopping")
+                reply(to: peer, id: id, .failure(error), on: replies)
+            }
+            return
+        }
+        switch request {
+        case .heartbeat(let id):
+            replies.send(Self.routed(MessagingEnvelope(kind: .heartbeat, id: id), [], to: peer))
+        case .refused(let id, let error):
+            logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
+            reply(to: peer, id: id, .failure(error), on: replies)
+        case .call(let id, let method, let payload):
+            guard let handler = handlers.withLock({ $0[method] }) else {
+                let error = MessagingError(.unknownMethod, "no method \"\(method)\" on \(path) (has \(methods))")
+                logger.warning("Refused a request: \(error)", metadata: ["id": "\(id)"])
+                reply(to: peer, id: id, .failure(error), on: replies)
+                return
+            }
+            if !slots.tryAcquire() {
+                // The replies held so far must not wait for a slot to free up.
+                replies.flush()
+                await slots.acquire()
+                replies.collect()
+            }
+            let held = inline.add(method, to: &group) {
+                defer { slots.release() }
+                let result = await self.run(handler, method: method, payload: payload)
+                self.reply(to: peer, id: id, result, on: replies)
+            }
+            if let held {
+                logger.debug(
+                    "\(method) held the receive loop for \(held) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
+                )
             }
         }
     }
