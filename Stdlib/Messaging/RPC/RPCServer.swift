@@ -185,8 +185,9 @@ public final class RPCServer: Service, @unchecked Sendable {
                 let batch: [Message]
                 do {
                     batch = try await socket.receive(upTo: 256)
-                } catch  where socket.isClosed {
-                    return  // stopped
+                } catch {
+                    if socket.isClosed { return }  // stopped
+                    throw error
                 }
                 replies.collect()
                 for message in batch {
