@@ -103,6 +103,7 @@ struct SocketTests {
         #expect(try lonely.trySend(contentsOf: []) == 0)
 
         let (push, pull) = try Socket.connectedPair(.push, .pull)
+        try pull.setOption(.receiveTimeout, .seconds(10))
         try await push.send(["connected"])  // waits for the peer
         #expect(try await pull.receive().strings == ["connected"])
         #expect(try push.trySend(contentsOf: [["1"], ["2", "two"], ["3"]]) == 3)
@@ -114,7 +115,11 @@ struct SocketTests {
         #expect(refused?.code == ENOTSUP)
 
         // A failure after the first message ends the burst and returns the count sent before it.
-        let (req, rep) = try Socket.connectedPair(.req, .rep)
+        let (rep, req) = try Socket.connectedPair(.rep, .req)
+        try rep.setOption(.receiveTimeout, .seconds(10))  // a broken send fails, not hangs
+        try await req.send(["connected"])  // a round trip first: the REQ's pipe is attached
+        try await rep.send(try await rep.receive())
+        _ = try await req.receive()
         #expect(try req.trySend(contentsOf: [["one"], ["two"]]) == 1)
         #expect(try await rep.receive().strings == ["one"])
     }
