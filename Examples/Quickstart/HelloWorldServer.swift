@@ -22,7 +22,7 @@ final class HelloWorldServer: Service, RunnableService, @unchecked Sendable {
     static func handle(_ connection: Connection) async throws {
         while !connection.isDraining {
             try await connection.write("Hello World\n")
-            try await Task.sleep(for: .seconds(1))
+            try await connection.sleep(for: .seconds(1))
         }
     }
 }
