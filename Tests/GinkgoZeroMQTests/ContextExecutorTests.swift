@@ -33,6 +33,47 @@ struct ContextExecutorTests {
         #expect(await Task(executorPreference: context.executor) { context.isOnExecutor }.value == false)
     }
 
+    /// Sends made on the reactor thread leave the check of the socket's waiters to the end of
+    /// the reactor's turn: a receiver waiting on the same DEALER, on the reactor or on Swift's
+    /// pool, still gets every reply, with many sends per turn.
+    @Test(arguments: [true, false])
+    func sendsOnTheReactorThreadWakeAReceiverOfTheSameSocket(receiverOnReactor: Bool) async throws {
+        let context = try Context(defaultLinger: .zero)
+        let (router, dealer) = try Socket.connectedPair(.router, .dealer, context: context)
+        // At the high-water mark a ROUTER drops; this one waits, so that every reply arrives.
+        try router.setOption(.routerMandatory, true)
+        let echo = Task {
+            while true {
+                for message in try await router.receive(upTo: 64) { try await router.send(message) }
+            }
+        }
+        defer { echo.cancel() }
+        // A first round trip: the DEALER's pipe attaches in the background.
+        try await dealer.send(["hello"])
+        #expect(try await dealer.receive()[0].string == "hello")
+        let rounds = 200
+        let perRound = 64
+        let receiver = Task(executorPreference: receiverOnReactor ? context.executor : nil) {
+            var received = 0
+            while received < rounds * perRound { received += try await dealer.receive(upTo: 256).count }
+            return received
+        }
+        let sender = Task(executorPreference: context.executor) { () async throws in
+            for round in 0..<rounds {
+                // Sent in one turn of the reactor; the waiters are checked once after it.
+                for call in 0..<perRound {
+                    let message: Message = [Frame("\(round).\(call)")]
+                    // At the high-water mark, a send that waits.
+                    if try !dealer.trySend(message) { try await dealer.send(message) }
+                }
+                await Task.yield()
+            }
+        }
+        try await sender.value
+        #expect(try await receiver.value == rounds * perRound)
+        await context.terminate()
+    }
+
     @Test func tasksPreferringATerminatedContextRunOnTheGlobalExecutor() async throws {
         let context = try Context()
         await context.terminate()

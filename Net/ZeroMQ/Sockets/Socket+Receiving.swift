@@ -66,7 +66,8 @@ extension Socket {
             }
             if messages.isEmpty {
                 let id = state.addWaiter(.receive)
-                return (.success(.wait(id, timeout: state.receiveTimeout)), state.readyWaiters(reactor: reactor))
+                let ready = state.readyWaiters(reactor: reactor, receiveDrained: true)
+                return (.success(.wait(id, timeout: state.receiveTimeout)), ready)
             }
             return (.success(.received(messages)), state.readyWaiters(reactor: reactor))
         }

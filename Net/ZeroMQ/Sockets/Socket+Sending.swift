@@ -63,9 +63,10 @@ extension Socket {
     /// Sends a message if the socket can take it now; `false` if it would have to wait.
     public func trySend(_ message: Message) throws(ZMQError) -> Bool {
         let reactor = context.reactor
+        let onReactor = reactor.isCurrentThread
         let (result, ready) = state.withLock { state in
             let result = Result { () throws(ZMQError) in try state.sendNow(message) }
-            return (result, state.readyWaiters(reactor: reactor))
+            return (result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor))
         }
         for continuation in ready { continuation.resume() }
         return try result.get()
@@ -83,6 +84,7 @@ extension Socket {
     ///   burst: the count sent before it is returned, and it and the rest are not sent.
     public func trySend(contentsOf messages: [Message]) throws(ZMQError) -> Int {
         let reactor = context.reactor
+        let onReactor = reactor.isCurrentThread
         let (result, ready) = state.withLock { state in
             var sent = 0
             let result = Result { () throws(ZMQError) -> Int in
@@ -92,9 +94,27 @@ extension Socket {
                 }
                 return sent
             }
-            return (sent > 0 ? .success(sent) : result, state.readyWaiters(reactor: reactor))
+            return (
+                sent > 0 ? .success(sent) : result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor)
+            )
         }
         for continuation in ready { continuation.resume() }
         return try result.get()
+    }
+
+    /// The waiters a send made ready. A send (libzmq processes pending commands in it about
+    /// once a millisecond) may consume the `ZMQ_FD` edge a waiter needs, so they are checked after
+    /// it; on the reactor thread, once at the end of its turn, before it waits again.
+    private func waitersAfterSend(
+        _ state: inout SocketState,
+        reactor: Reactor,
+        onReactor: Bool
+    ) -> [UnsafeContinuation<Void, any Error>] {
+        guard onReactor else { return state.readyWaiters(reactor: reactor) }
+        if !state.waiters.isEmpty, !state.checkDue {
+            state.checkDue = true
+            reactor.checkAtEndOfTurn(self)
+        }
+        return []
     }
 }

@@ -28,8 +28,10 @@ import Synchronization
 /// says `EAGAIN` does the task suspend: it arms `ZMQ_FD` (one-shot) on the ``Context``'s reactor
 /// thread, which resumes it once `ZMQ_EVENTS` shows the socket ready. After every use of the
 /// socket, the waiting tasks are checked against `ZMQ_EVENTS` as well, because that use may have
-/// consumed the edge the reactor was waiting for. So a busy socket costs one lock and one libzmq
-/// call per message, with no thread hop; an idle one costs nothing.
+/// consumed the edge the reactor was waiting for: sends made on the reactor thread are checked
+/// once at the end of its turn, and a receive that found nothing needs no check for receivers.
+/// So a busy socket costs one lock and one libzmq call per message, with no thread hop; an idle
+/// one costs nothing.
 ///
 /// Cancelling a task that waits in ``receive()`` or ``send(_:)`` ends the wait at once with
 /// `CancellationError`; the socket stays usable. Several tasks may use one socket: each message is
@@ -148,6 +150,15 @@ public final class Socket: Sendable {
         }
         for continuation in ready { continuation.resume() }
         return try result.get()
+    }
+
+    /// Called on the reactor thread at the end of a turn in which it sent on this socket.
+    func runDueCheck() {
+        let reactor = context.reactor
+        let ready = state.withLock { state in
+            state.checkDue ? state.readyWaiters(reactor: reactor) : []
+        }
+        for continuation in ready { continuation.resume() }
     }
 
     /// Called on the reactor thread when `ZMQ_FD` fired.

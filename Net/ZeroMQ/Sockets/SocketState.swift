@@ -39,6 +39,8 @@ struct SocketState {
     let fd: Int32
     var token: UInt64 = 0
     var armed = false
+    /// A send on the reactor thread left the check of the waiters to the end of the reactor's turn.
+    var checkDue = false
     var waiters: [UInt64: Waiter] = [:]
     var nextWaiter: UInt64 = 0
     var receiveTimeout: Duration?
@@ -165,8 +167,19 @@ struct SocketState {
 
     /// After any use of the socket (which may have consumed the edge of `ZMQ_FD`), or when the
     /// reactor fires: the waiters whose direction is now ready, to resume outside the lock.
-    mutating func readyWaiters(reactor: Reactor) -> [UnsafeContinuation<Void, any Error>] {
+    ///
+    /// `receiveDrained` says the caller has just had `EAGAIN` from a receive. libzmq (4.x)
+    /// processes every pending command before it answers that, so no receiver can be ready, and
+    /// unless a task waits to send, asking `ZMQ_EVENTS` would tell nothing new: it is skipped
+    /// (libzmq pays a `poll` and a `getpid` for it).
+    mutating func readyWaiters(reactor: Reactor, receiveDrained: Bool = false) -> [UnsafeContinuation<Void, any Error>]
+    {
+        checkDue = false
         guard !waiters.isEmpty, let handle else { return [] }
+        if receiveDrained, !waiters.values.contains(where: { $0.direction == .send }) {
+            armIfWaiting(reactor)
+            return []
+        }
         var events: Int32 = 0
         var size = MemoryLayout<Int32>.size
         guard zmq_getsockopt(handle.pointer, ZMQ_EVENTS, &events, &size) == 0 else { return wakeAll() }
@@ -186,11 +199,16 @@ struct SocketState {
                 break
             }
         }
+        armIfWaiting(reactor)
+        return ready
+    }
+
+    /// Arms `ZMQ_FD` if a task waits and it is not armed yet.
+    private mutating func armIfWaiting(_ reactor: Reactor) {
         if !armed, waiters.values.contains(where: { if case .waiting = $0.phase { true } else { false } }) {
             armed = true
             reactor.arm(fd: fd, token: token)
         }
-        return ready
     }
 
     /// Every waiter, for when the socket closes: each retries and sees the socket closed.
