@@ -14,11 +14,13 @@ import Synchronization
 /// server.handle("add") { (numbers: Numbers) in Sum(sum: numbers.a + numbers.b) }
 /// try await server.start()
 /// ```
-/// Each request runs in a task of its own, at most `concurrency` at once; heartbeats are answered
-/// by the receive loop at once. The task starts on the receive loop and runs there until its
-/// handler first waits, so a call that needs no waiting costs no thread hop. A handler that
-/// computes for more than 1 ms before it waits makes its method's later calls start elsewhere (it
-/// is tried on the loop again after 10 s), and a loop busy with handlers for more than three
+/// At most `concurrency` requests run at once; heartbeats are answered by the receive loop at
+/// once. A handler that cannot wait (registered with a closure that does not `await`) runs on the
+/// receive loop itself, with no task of its own. One that may wait runs in a task of its own that
+/// starts on the receive loop and runs there until the handler first waits, so a call that needs
+/// no waiting costs no thread hop. A handler that computes for more than 1 ms before it waits (or
+/// returns) makes its method's later calls run in tasks elsewhere (it is tried on the loop again
+/// after 10 s), and a loop busy with handlers for more than three
 /// quarters of the time hands further calls to other threads. The replies to requests that arrive
 /// together, and whose handlers finish without waiting, go out together: one wake-up of libzmq's
 /// I/O thread for the batch.
@@ -248,10 +250,19 @@ public final class RPCServer: Service, @unchecked Sendable {
                 await slots.acquire()
                 replies.collect()
             }
-            let held = inline.add(method, to: &group) {
-                defer { slots.release() }
-                let result = await self.run(handler, method: method, payload: payload)
-                self.reply(to: peer, id: id, result, on: replies)
+            let held: Duration?
+            let start = ContinuousClock.now
+            if case .sync(let body) = handler, inline.runsInline(method, now: start) {
+                reply(to: peer, id: id, run(body, method: method, payload: payload), on: replies)
+                slots.release()
+                let end = ContinuousClock.now
+                held = inline.ran(method, for: end - start, now: end) ? end - start : nil
+            } else {
+                held = inline.add(method, to: &group) {
+                    defer { slots.release() }
+                    let result = await self.run(handler, method: method, payload: payload)
+                    self.reply(to: peer, id: id, result, on: replies)
+                }
             }
             if let held {
                 logger.debug(
@@ -264,6 +275,18 @@ public final class RPCServer: Service, @unchecked Sendable {
     private func run(_ handler: Handler, method: String, payload: [UInt8]) async -> Result<[UInt8], MessagingError> {
         do {
             return .success(try await handler(payload, method))
+        } catch {
+            return .failure(failure(of: method, error))
+        }
+    }
+
+    private func run(
+        _ body: @Sendable ([UInt8], String) throws -> [UInt8],
+        method: String,
+        payload: [UInt8]
+    ) -> Result<[UInt8], MessagingError> {
+        do {
+            return .success(try body(payload, method))
         } catch {
             return .failure(failure(of: method, error))
         }
