@@ -109,30 +109,52 @@ extension RPCClient {
             }
         }
         guard !parsed.isEmpty else { return }
-        apply { book in
+        withBook { book, actions in
             // A connection replaced meanwhile speaks for an instance it no longer is.
-            guard book.connections[connection.instance] === connection else { return ((), []) }
+            guard book.connections[connection.instance] === connection else { return }
             let now = ContinuousClock.now
-            var actions: [RPCClientStateMachine.Action] = []
             for (header, payload) in parsed {
-                actions += book.machine.received(from: connection.instance, header: header, payload: payload, now: now)
+                book.machine.received(
+                    from: connection.instance,
+                    header: header,
+                    payload: payload,
+                    now: now,
+                    into: &actions
+                )
             }
-            return ((), actions)
         }
     }
 
-    /// Runs `body` on the state and performs the actions it returns: the sockets opened and
-    /// closed under the lock (so that a send that follows finds them), messages encoded and sent
-    /// and continuations resumed after it.
+    /// Runs `body` on the state and performs the actions it returns (see ``withBook(_:)``).
     @discardableResult
     func apply<Value>(_ body: (inout Book) -> (Value, [RPCClientStateMachine.Action])) -> Value {
+        withBook { book, actions in
+            let (value, more) = body(&book)
+            actions += more
+            return value
+        }
+    }
+
+    /// Runs `body` on the state and performs the actions it appends: the sockets opened and
+    /// closed under the lock (so that a send that follows finds them), messages encoded and sent
+    /// and continuations resumed after it. The actions go into a buffer the book keeps, and the
+    /// common single send is held outside an array: no allocation for either per call.
+    @discardableResult
+    func withBook<Value>(_ body: (inout Book, inout [RPCClientStateMachine.Action]) -> Value) -> Value {
         var opened: [RPCConnection] = []
         var closed: [RPCConnection] = []
         var finished: [(UnsafeContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
+        var firstSend: (RPCConnection, MessagingEnvelope, [UInt8])?
         var sends: [(RPCConnection, MessagingEnvelope, [UInt8])] = []
         var logs: [String] = []
         let value = book.withLock { book in
-            let (value, actions) = body(&book)
+            var actions: [RPCClientStateMachine.Action] = []
+            swap(&actions, &book.actions)
+            defer {
+                actions.removeAll(keepingCapacity: true)
+                swap(&actions, &book.actions)
+            }
+            let value = body(&book, &actions)
             for action in actions {
                 switch action {
                 case .connect(let instance, let endpoint):
@@ -152,7 +174,11 @@ extension RPCClient {
                 case .send(let instance, let header, let payload):
                     if let connection = book.connections[instance] {
                         // Encoded after the lock: calls placed on other threads wait for it.
-                        sends.append((connection, header, payload))
+                        if firstSend == nil {
+                            firstSend = (connection, header, payload)
+                        } else {
+                            sends.append((connection, header, payload))
+                        }
                     }
                 case .finish(let id, let result):
                     if let continuation = book.waiting.removeValue(forKey: id) {
@@ -171,6 +197,7 @@ extension RPCClient {
             spawn { await connection.runSender() }
             spawn { await self.receive(connection) }
         }
+        if let (connection, header, payload) = firstSend { connection.send(header.message(payload: payload)) }
         for (connection, header, payload) in sends { connection.send(header.message(payload: payload)) }
         for (continuation, result) in finished { continuation.resume(with: result.mapError { $0 as any Error }) }
         return value

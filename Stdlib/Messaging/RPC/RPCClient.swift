@@ -53,6 +53,8 @@ public final class RPCClient: Service, @unchecked Sendable {
         var waiting: [UInt64: UnsafeContinuation<[UInt8], any Error>] = [:]
         var connections: [String: RPCConnection] = [:]
         var open = false
+        /// The actions of one change of the book, kept for their capacity (see `withBook`).
+        var actions: [RPCClientStateMachine.Action] = []
     }
 
     let target: Target
@@ -141,20 +143,21 @@ public final class RPCClient: Service, @unchecked Sendable {
         noteCaller()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                let refusal = apply { book -> ((any Error)?, [RPCClientStateMachine.Action]) in
+                let refusal = withBook { book, actions -> (any Error)? in
                     guard book.open else {
-                        return (MessagingError(.unavailable, "\(method): the client is \(self.state), not running"), [])
+                        return MessagingError(.unavailable, "\(method): the client is \(self.state), not running")
                     }
-                    if Task.isCancelled { return (CancellationError(), []) }
+                    if Task.isCancelled { return CancellationError() }
                     book.waiting[id] = continuation
-                    let actions = book.machine.startCall(
+                    book.machine.startCall(
                         id,
                         method: method,
                         payload: params,
                         deadline: deadline,
-                        now: .now
+                        now: .now,
+                        into: &actions
                     )
-                    return (nil, actions)
+                    return nil
                 }
                 if let refusal { continuation.resume(throwing: refusal) }
             }

@@ -45,7 +45,23 @@ struct RPCClientStateMachine {
         var payload: [UInt8]
         var deadline: ContinuousClock.Instant
         var instance: String?
-        var tried: [String] = []
+        var tried = Tried()
+    }
+
+    /// The instances a call was sent to, in order. The first is kept inline: most calls are sent
+    /// once, and an array would cost each of them an allocation.
+    struct Tried {
+        private var first: String?
+        private var more: [String] = []
+
+        var count: Int { first == nil ? 0 : 1 + more.count }
+        var names: [String] { first.map { [$0] + more } ?? [] }
+
+        func contains(_ name: String) -> Bool { first == name || more.contains(name) }
+
+        mutating func append(_ name: String) {
+            if first == nil { first = name } else { more.append(name) }
+        }
     }
 
     let configuration: Configuration
@@ -94,10 +110,11 @@ struct RPCClientStateMachine {
         method: String,
         payload: [UInt8],
         deadline: ContinuousClock.Instant,
-        now: ContinuousClock.Instant
-    ) -> [Action] {
+        now: ContinuousClock.Instant,
+        into actions: inout [Action]
+    ) {
         calls[id] = Call(method: method, payload: payload, deadline: deadline)
-        return dispatch(id, reason: nil, now: now)
+        dispatch(id, reason: nil, now: now, into: &actions)
     }
 
     /// The caller gave up (cancelled): forget the call; a late reply is ignored.
@@ -115,12 +132,12 @@ struct RPCClientStateMachine {
         from id: String,
         header: MessagingEnvelope,
         payload: [UInt8],
-        now: ContinuousClock.Instant
-    ) -> [Action] {
+        now: ContinuousClock.Instant,
+        into actions: inout [Action]
+    ) {
         // Changed in place: a copy of the instance would share its `inFlight` set, and the
         // `forget` below would then copy the whole set.
-        guard let index = instances.index(forKey: id) else { return [] }
-        var actions: [Action] = []
+        guard let index = instances.index(forKey: id) else { return }
         instances.values[index].lastHeard = now
         if !instances.values[index].alive {
             instances.values[index].alive = true
@@ -128,23 +145,23 @@ struct RPCClientStateMachine {
             actions.append(.log("\(id) answers again"))
         }
         guard header.kind == .reply || header.kind == .error, let callID = header.id.flatMap(UInt64.init) else {
-            return actions
+            return
         }
         // The first answer wins; one from an instance tried earlier is as good as any.
-        guard let call = calls[callID] else { return actions }
+        guard let call = calls.index(forKey: callID) else { return }
         if header.kind == .reply {
             forget(callID)
             actions.append(.finish(id: callID, .success(payload)))
-            return actions
+            return
         }
-        let error = RPCCoding.error(from: payload, method: call.method)
+        let error = RPCCoding.error(from: payload, method: calls.values[call].method)
         guard error.code == .unavailable else {
             forget(callID)
             actions.append(.finish(id: callID, .failure(error)))
-            return actions
+            return
         }
         // A server that is stopping refuses calls: it gets no more, and this one goes elsewhere.
-        if call.instance == id {
+        if calls.values[call].instance == id {
             instances.modifyValue(forKey: id) { instance in
                 instance.alive = false
                 instance.stopping = true
@@ -153,7 +170,6 @@ struct RPCClientStateMachine {
             actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
             actions += reroute([callID], from: nil, reason: error.message, now: now)
         }
-        return actions
     }
 
     /// Time passed: expire calls, probe instances, and give up on those that stopped answering.
@@ -226,55 +242,64 @@ struct RPCClientStateMachine {
         now: ContinuousClock.Instant
     ) -> [Action] {
         if let instance { instances.modifyValue(forKey: instance) { $0.inFlight = [] } }
-        return ids.sorted().flatMap { id -> [Action] in
+        var actions: [Action] = []
+        for id in ids.sorted() {
             if keepWhenStuck, let instance, usable.isEmpty {
                 instances.modifyValue(forKey: instance) { $0.inFlight.insert(id) }
-                return []
+                continue
             }
             calls.modifyValue(forKey: id) { $0.instance = nil }
-            return dispatch(id, reason: reason, now: now)
+            dispatch(id, reason: reason, now: now, into: &actions)
         }
+        return actions
     }
 
-    private mutating func dispatch(_ id: UInt64, reason: String?, now: ContinuousClock.Instant) -> [Action] {
-        guard var call = calls[id] else { return [] }
+    /// Changes the call in place: a copy of it, written back, cost every call a dozen reference
+    /// counting operations.
+    private mutating func dispatch(
+        _ id: UInt64,
+        reason: String?,
+        now: ContinuousClock.Instant,
+        into actions: inout [Action]
+    ) {
+        guard let index = calls.index(forKey: id) else { return }
         rotation &+= 1
         // An instance that only went quiet may be slow rather than gone (a stalled machine, a
         // long pause): with no answering instance left, a call still goes to one of those and
         // its timeout bounds it, instead of failing at once. One that said it is stopping gets
         // none.
         let chosen =
-            leastBusy(for: call) { $0.healthy && $0.alive }
-            ?? leastBusy(for: call) { $0.healthy && !$0.alive && !$0.stopping }
-        guard call.tried.count < configuration.maxAttempts, let chosen else {
-            calls[id] = nil
-            let why = chosen == nil ? "no instance answers" : "tried \(call.tried.joined(separator: ", "))"
+            leastBusy(after: calls.values[index].tried) { $0.healthy && $0.alive }
+            ?? leastBusy(after: calls.values[index].tried) { $0.healthy && !$0.alive && !$0.stopping }
+        guard calls.values[index].tried.count < configuration.maxAttempts, let chosen else {
+            let call = calls.remove(at: index).value
+            let why = chosen == nil ? "no instance answers" : "tried \(call.tried.names.joined(separator: ", "))"
             let message = [reason, why].compactMap { $0 }.joined(separator: "; ")
-            return [.finish(id: id, .failure(MessagingError(.unavailable, "\(call.method): \(message)")))]
+            actions.append(.finish(id: id, .failure(MessagingError(.unavailable, "\(call.method): \(message)"))))
+            return
         }
-        call.instance = chosen
-        call.tried.append(chosen)
-        calls[id] = call
+        calls.values[index].instance = chosen
+        calls.values[index].tried.append(chosen)
         instances.modifyValue(forKey: chosen) { $0.inFlight.insert(id) }
-        return [
+        actions.append(
             .send(
                 instance: chosen,
-                header: MessagingEnvelope(kind: .request, id: String(id), method: call.method),
-                payload: call.payload
+                header: MessagingEnvelope(kind: .request, id: String(id), method: calls.values[index].method),
+                payload: calls.values[index].payload
             )
-        ]
+        )
     }
 
     /// In one pass, without building lists (this runs for every call): among the instances that
-    /// `include` admits, the one with the fewest calls in flight, preferring those `call` has
-    /// not tried; ties take turns.
-    private func leastBusy(for call: Call, where include: (Instance) -> Bool) -> String? {
+    /// `include` admits, the one with the fewest calls in flight, preferring those not `tried`;
+    /// ties take turns.
+    private func leastBusy(after tried: Tried, where include: (Instance) -> Bool) -> String? {
         var chosen: String?
         var chosenIsFresh = false
         var least = Int.max
         var ties = 0
         for (name, instance) in instances where include(instance) {
-            let fresh = !call.tried.contains(name)
+            let fresh = !tried.contains(name)
             let load = instance.inFlight.count
             if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
                 (chosen, chosenIsFresh, least, ties) = (name, fresh, load, 1)

@@ -57,7 +57,7 @@ struct RPCClientStateMachineTests {
         #expect(moved == ["b"])
         #expect(machine.usable == ["b"])
         // Both calls are on b now; a late reply from a ends its call once, b's reply is dropped.
-        let fromA = machine.calls.first { $0.value.tried == ["a", "b"] }!.key
+        let fromA = machine.calls.first { $0.value.tried.names == ["a", "b"] }!.key
         #expect(
             machine.received(from: "a", header: reply(fromA), payload: [1], now: later).contains(
                 .finish(id: fromA, .success([1]))
@@ -167,5 +167,32 @@ struct RPCClientStateMachineTests {
             now: start
         )
         #expect(actions == [.finish(id: 1, .failure(error))])
+    }
+}
+
+extension RPCClientStateMachine {
+    /// `startCall` with its actions returned.
+    mutating func startCall(
+        _ id: UInt64,
+        method: String,
+        payload: [UInt8],
+        deadline: ContinuousClock.Instant,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        var actions: [Action] = []
+        startCall(id, method: method, payload: payload, deadline: deadline, now: now, into: &actions)
+        return actions
+    }
+
+    /// `received` with its actions returned.
+    mutating func received(
+        from id: String,
+        header: MessagingEnvelope,
+        payload: [UInt8],
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        var actions: [Action] = []
+        received(from: id, header: header, payload: payload, now: now, into: &actions)
+        return actions
     }
 }
