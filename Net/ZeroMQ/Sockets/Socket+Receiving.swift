@@ -8,17 +8,18 @@ extension Socket {
     /// - Throws: ``ZMQError`` (`ENOTSUP` on a PUB or PUSH socket, `EFSM` out of turn on REQ/REP,
     ///   `EAGAIN` after ``SocketOption/receiveTimeout``, `ENOTSOCK` once closed), or
     ///   `CancellationError`, after which the socket is still usable.
-    public func receive() async throws -> Message {
+    nonisolated(nonsending) public func receive() async throws -> Message {
         try await receive(upTo: 1)[0]
     }
 
     /// Receives every message already queued, up to `limit`, waiting only if there is none.
     ///
-    /// One call moves a whole burst under one lock: the fast way to consume a busy socket.
+    /// One call moves a whole burst under one lock: the fast way to consume a busy socket. It runs
+    /// on the caller's executor (`nonisolated(nonsending)`), as ``receive()`` does.
     /// ```swift
     /// for message in try await socket.receive(upTo: 512) { handle(message) }
     /// ```
-    public func receive(upTo limit: Int) async throws -> [Message] {
+    nonisolated(nonsending) public func receive(upTo limit: Int) async throws -> [Message] {
         precondition(limit > 0, "receive(upTo:) needs a limit of at least 1")
         var deadline: ContinuousClock.Instant?
         while true {

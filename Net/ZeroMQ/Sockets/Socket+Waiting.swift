@@ -1,7 +1,11 @@
 extension Socket {
     /// Suspends the task registered as waiter `id` until the socket may be ready in its
     /// direction, until `deadline`, or until the task is cancelled.
-    func wait(_ id: UInt64, deadline: ContinuousClock.Instant?, operation: @autoclosure () -> String) async throws {
+    nonisolated(nonsending) func wait(
+        _ id: UInt64,
+        deadline: ContinuousClock.Instant?,
+        operation: @autoclosure () -> String
+    ) async throws {
         guard let deadline else { return try await wait(id) }
         let timeout = deadline - .now
         let timedOut = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -19,7 +23,7 @@ extension Socket {
         if timedOut { throw ZMQError.timedOut(operation(), after: timeout) }
     }
 
-    private func wait(_ id: UInt64) async throws {
+    private nonisolated(nonsending) func wait(_ id: UInt64) async throws {
         let reactor = context.reactor
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
