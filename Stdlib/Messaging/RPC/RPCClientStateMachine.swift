@@ -269,8 +269,9 @@ struct RPCClientStateMachine {
         // its timeout bounds it, instead of failing at once. One that said it is stopping gets
         // none.
         let chosen =
-            leastBusy(after: calls.values[index].tried) { $0.healthy && $0.alive }
-            ?? leastBusy(after: calls.values[index].tried) { $0.healthy && !$0.alive && !$0.stopping }
+            leastBusy(after: calls.values[index].tried) { healthy, alive, _ in healthy && alive }
+            ?? leastBusy(after: calls.values[index].tried) { healthy, alive, stopping in healthy && !alive && !stopping
+            }
         guard calls.values[index].tried.count < configuration.maxAttempts, let chosen else {
             let call = calls.remove(at: index).value
             let why = chosen == nil ? "no instance answers" : "tried \(call.tried.names.joined(separator: ", "))"
@@ -291,23 +292,28 @@ struct RPCClientStateMachine {
     }
 
     /// In one pass, without building lists (this runs for every call): among the instances that
-    /// `include` admits, the one with the fewest calls in flight, preferring those not `tried`;
-    /// ties take turns.
-    private func leastBusy(after tried: Tried, where include: (Instance) -> Bool) -> String? {
-        var chosen: String?
+    /// `include` admits (given `healthy`, `alive` and `stopping`), the one with the fewest calls
+    /// in flight, preferring those not `tried`; ties take turns. It reads each instance's fields
+    /// in place: iterating over the pairs copied every instance, a fortieth of a call's CPU.
+    private func leastBusy(after tried: Tried, where include: (Bool, Bool, Bool) -> Bool) -> String? {
+        var chosen: Dictionary<String, Instance>.Index?
         var chosenIsFresh = false
         var least = Int.max
         var ties = 0
-        for (name, instance) in instances where include(instance) {
-            let fresh = !tried.contains(name)
-            let load = instance.inFlight.count
+        var index = instances.startIndex
+        while index != instances.endIndex {
+            defer { index = instances.index(after: index) }
+            let values = instances.values
+            guard include(values[index].healthy, values[index].alive, values[index].stopping) else { continue }
+            let fresh = !tried.contains(instances.keys[index])
+            let load = values[index].inFlight.count
             if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
-                (chosen, chosenIsFresh, least, ties) = (name, fresh, load, 1)
+                (chosen, chosenIsFresh, least, ties) = (index, fresh, load, 1)
             } else if fresh == chosenIsFresh && load == least {
                 ties += 1
-                if rotation % ties == 0 { chosen = name }
+                if rotation % ties == 0 { chosen = index }
             }
         }
-        return chosen
+        return chosen.map { instances.keys[$0] }
     }
 }
