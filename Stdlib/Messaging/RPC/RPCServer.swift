@@ -20,10 +20,10 @@ import Synchronization
 /// starts on the receive loop and runs there until the handler first waits, so a call that needs
 /// no waiting costs no thread hop. A handler that computes for more than 1 ms before it waits (or
 /// returns) makes its method's later calls run in tasks elsewhere (it is tried on the loop again
-/// after 10 s), and a loop busy with handlers for more than three
-/// quarters of the time hands further calls to other threads. The replies to requests that arrive
-/// together, and whose handlers finish without waiting, go out together: one wake-up of libzmq's
-/// I/O thread for the batch.
+/// after 10 s), and a loop busy with handlers for more than three quarters of the time hands
+/// further calls to other threads. The replies to requests that arrive together, and whose
+/// handlers finish without waiting, go out together: one wake-up of libzmq's I/O thread for the
+/// batch.
 ///
 /// A request the server cannot use — not an envelope, another version, an unknown method,
 /// parameters that do not decode, more than `max_message_size` bytes — gets an `error` reply and
