@@ -62,12 +62,25 @@ extension InlineCallPolicy {
         to group: inout ThrowingDiscardingTaskGroup<any Error>,
         _ request: @escaping @Sendable () async throws -> Void
     ) -> Duration? {
-        let start = ContinuousClock.now
-        guard runsInline(kind, now: start) else {
+        guard let start = beginInline(kind) else {
             group.addTask(operation: request)
             return nil
         }
         group.addImmediateTask(operation: request)
+        return endInline(kind, startedAt: start)
+    }
+
+    /// For a request the loop runs itself, with no task (a handler that cannot wait): when it may
+    /// run inline now, the time it starts, for ``endInline(_:startedAt:)``; `nil` when it must
+    /// run in a task of its own.
+    package mutating func beginInline(_ kind: String) -> ContinuousClock.Instant? {
+        let start = ContinuousClock.now
+        return runsInline(kind, now: start) ? start : nil
+    }
+
+    /// Ends an inline request of `kind` begun at `start`; returns how long it held the loop when
+    /// that demoted `kind`.
+    package mutating func endInline(_ kind: String, startedAt start: ContinuousClock.Instant) -> Duration? {
         let end = ContinuousClock.now
         return ran(kind, for: end - start, now: end) ? end - start : nil
     }

@@ -251,12 +251,10 @@ public final class RPCServer: Service, @unchecked Sendable {
                 replies.collect()
             }
             let held: Duration?
-            let start = ContinuousClock.now
-            if case .sync(let body) = handler, inline.runsInline(method, now: start) {
+            if case .sync(let body) = handler, let start = inline.beginInline(method) {
                 reply(to: peer, id: id, run(body, method: method, payload: payload), on: replies)
                 slots.release()
-                let end = ContinuousClock.now
-                held = inline.ran(method, for: end - start, now: end) ? end - start : nil
+                held = inline.endInline(method, startedAt: start)
             } else {
                 held = inline.add(method, to: &group) {
                     defer { slots.release() }
