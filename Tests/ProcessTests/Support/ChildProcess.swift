@@ -8,7 +8,8 @@ import Testing
 final class ChildProcess: Sendable {
     private struct State {
         var output = ""
-        var waiters: [(id: Int, text: String, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Each waits for its text, or (`nil`) only for the end of the output.
+        var waiters: [(id: Int, text: String?, continuation: CheckedContinuation<Void, Never>)] = []
         var nextWaiter = 0
         var exited = false
     }
@@ -69,8 +70,8 @@ final class ChildProcess: Sendable {
         let ready = state.withLock { state in
             state.output += text
             let output = state.output
-            let ready = state.waiters.filter { output.contains($0.text) }
-            state.waiters.removeAll { output.contains($0.text) }
+            let ready = state.waiters.filter { $0.text.map(output.contains) ?? false }
+            state.waiters.removeAll { $0.text.map(output.contains) ?? false }
             return ready
         }
         for waiter in ready { waiter.continuation.resume() }
@@ -79,6 +80,12 @@ final class ChildProcess: Sendable {
     /// Waits until the output contains `text`, the child has closed its output, or the task is
     /// cancelled (as a test's time limit does).
     func wait(for text: String) async {
+        await waitForOutput(text)
+    }
+
+    /// Waits until the output contains `text` (with `nil`, only until it ends), the child has
+    /// closed its output, or the task is cancelled.
+    private func waitForOutput(_ text: String?) async {
         let id = state.withLock { state in
             defer { state.nextWaiter += 1 }
             return state.nextWaiter
@@ -86,7 +93,8 @@ final class ChildProcess: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let done = state.withLock { state in
-                    if state.output.contains(text) || state.exited || Task.isCancelled { return true }
+                    let found = text.map(state.output.contains) ?? false
+                    if found || state.exited || Task.isCancelled { return true }
                     state.waiters.append((id, text, continuation))
                     return false
                 }
@@ -112,14 +120,17 @@ final class ChildProcess: Sendable {
         kill(process.processIdentifier, signal)
     }
 
-    /// Waits for the child to exit and returns its status.
+    /// Waits for the child to exit and returns its status, once everything it wrote is in
+    /// ``output`` (the reader thread can lag behind the exit).
     func exitStatus() async -> Int32 {
-        await withCheckedContinuation { continuation in
+        let status = await withCheckedContinuation { continuation in
             Thread.detachNewThread { [process] in
                 process.waitUntilExit()
                 continuation.resume(returning: process.terminationStatus)
             }
         }
+        await waitForOutput(nil)
+        return status
     }
 
     /// Expects the child to exit 0; otherwise records how it ended and its output.
