@@ -12,8 +12,8 @@ struct MessagingInteropTests {
             let port = try LoopbackClient.freePort()
             let script = """
                 import json, sys, zmq
-                socket = zmq.Context().socket(zmq.ROUTER)
-                socket.setsockopt(zmq.LINGER, 1000)
+                context = zmq.Context()
+                socket = context.socket(zmq.ROUTER)
                 socket.bind("tcp://127.0.0.1:" + sys.argv[1])
                 print("ready", flush=True)
                 done = set()  # job ids: a job handed on after a stall may come twice
@@ -29,6 +29,9 @@ struct MessagingInteropTests {
                         output = json.dumps(json.loads(payload).upper()).encode()
                         socket.send_multipart([peer, json.dumps({"v": 1, "kind": "ack", "id": header["id"]}).encode(), output])
                         done.add(header["id"])
+                # Exiting without terminating the context would drop what is not sent yet: the last ack.
+                socket.close(linger=10000)
+                context.term()
                 print("acknowledged", len(done), flush=True)
                 """
             let worker = try ChildProcess("/usr/bin/python3", ["-c", script, String(port)])

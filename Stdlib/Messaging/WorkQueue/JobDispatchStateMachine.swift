@@ -110,7 +110,7 @@ struct JobDispatchStateMachine {
         queue.removeAll { $0 == id }
     }
 
-    /// A job could not be queued for its worker (the connection is gone): queue it again and
+    /// A job could not be queued for its worker (its send queue is full): queue it again and
     /// send that worker nothing more until it answers a heartbeat.
     mutating func sendFailed(job id: String, worker: String, now: Instant) -> [Action] {
         workers.modifyValue(forKey: worker) { $0.capacity = 0 }

@@ -172,8 +172,10 @@ public final class WorkQueue: Service, @unchecked Sendable {
         do {
             let socket = try Socket(.dealer)
             do {
-                // Jobs are sent only over a live connection; a worker not yet there costs a retry.
-                try socket.setOption(.immediate, true)
+                // Not ZMQ_IMMEDIATE: with it, libzmq drops what a worker sent but the queue has not
+                // read yet when the worker disconnects (the last acks of a worker that exits).
+                // Jobs go only to workers that answer heartbeats anyway; one queued for a worker
+                // that then falls silent is handed on, and may run twice (at least once).
                 try socket.setOption(.linger, .zero)
                 try socket.setOption(.maxMessageSize, IncomingMessage.frameLimit(for: maxMessage))
                 try socket.setOption(.reconnectInterval, .milliseconds(100))

@@ -36,6 +36,24 @@ struct WorkSystem: Sendable {
         return worker
     }
 
+    /// Binds `socket` (a ROUTER a test speaks the protocol through) and announces it as worker
+    /// `id` of squares.
+    func announceFakeWorker(_ id: String, on socket: Socket) async throws -> Announcer {
+        try socket.bind("tcp://127.0.0.1:*")
+        let announcer = Announcer(
+            name: "jobs",
+            endpoints: ["jobs": try #require(socket.lastEndpoint)],
+            tags: ["job:square"]
+        )
+        // A long lease: on a loaded machine a lapse of the usual 2 s one made the queue drop the
+        // fake's connection mid-test, and what the test sent then went to a routing id that was gone.
+        announcer.settings = try Settings(
+            overrides: settings.merging(["announce.id": id, "announce.ttl": "30s"]) { $1 }
+        )
+        try await announcer.start()
+        return announcer
+    }
+
     /// A started producer.
     func queue() async throws -> WorkQueue {
         let queue = WorkQueue()
@@ -142,23 +160,54 @@ struct WorkQueueTests {
         }
     }
 
+    @Test func acknowledgementsSentJustBeforeTheWorkerLeavesAreNotLost() async throws {
+        try await WorkSystem.with { system in
+            // A worker that acknowledges a burst of jobs and closes its socket at once, as a
+            // worker process exiting after its last jobs does.
+            let fake = try Socket(.router)
+            let announcer = try await system.announceFakeWorker("last", on: fake)
+            let queue = try await system.queue()
+            let count = 100
+            try await withThrowingTaskGroup { group in
+                for n in 1...count {
+                    group.addTask {
+                        let receipt = try await withTimeout(.seconds(20)) {
+                            try await queue.submit("square", input: Square(n: n))
+                        }
+                        #expect(try receipt.output(as: Square.self) == Square(n: n * n))
+                    }
+                }
+                var acks: [Message] = []
+                while acks.count < count {
+                    let message = try await withTimeout(.seconds(10)) { try await fake.receive() }
+                    let (header, payload) = try MessagingEnvelope.parse(Message(frames: Array(message.dropFirst())))
+                    if header.kind == .heartbeat {
+                        let status = MessagingEnvelope(kind: .heartbeat, id: header.id)
+                            .message(payload: Array(#"{"capacity":\#(count)}"#.utf8))
+                        try await fake.send(Message(frames: [message[0]] + status.frames))
+                    } else if header.kind == .job {
+                        let n = try MessagingPayload.decode(Square.self, from: payload).n
+                        let ack = MessagingEnvelope(kind: .ack, id: header.id)
+                            .message(payload: try MessagingPayload.encode(Square(n: n * n)))
+                        acks.append(Message(frames: [message[0]] + ack.frames))
+                    }
+                }
+                #expect(try fake.trySend(contentsOf: acks) == count)
+                fake.close()
+                try await group.waitForAll()
+            }
+            #expect(queue.pendingJobs == 0)
+            await queue.stop()
+            await announcer.stop()
+        }
+    }
+
     @Test func badInputToTheProducerGetsErrorRepliesAndItGoesOn() async throws {
         try await WorkSystem.with { system in
             // A fake worker that answers the producer's heartbeats with garbage.
             let fake = try Socket(.router)
             defer { fake.close() }
-            try fake.bind("tcp://127.0.0.1:*")
-            let announcer = Announcer(
-                name: "jobs",
-                endpoints: ["jobs": try #require(fake.lastEndpoint)],
-                tags: ["job:square"]
-            )
-            // A long lease: on a loaded machine a lapse of the usual 2 s one made the queue drop
-            // the fake's connection mid-test, and the garbage then went to a routing id that was gone.
-            announcer.settings = try Settings(
-                overrides: system.settings.merging(["announce.id": "fake", "announce.ttl": "30s"]) { $1 }
-            )
-            try await announcer.start()
+            let announcer = try await system.announceFakeWorker("fake", on: fake)
             let queue = try await system.queue()
             let heartbeat = try await withTimeout(.seconds(10)) { try await fake.receive() }
             let producer = heartbeat[0]
