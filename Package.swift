@@ -128,7 +128,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "messaging-fixture",
-            dependencies: ["Ginkgo", "GinkgoStdlib"],
+            dependencies: ["Ginkgo", "GinkgoZeroMQ", "GinkgoStdlib"],
             path: "Tests/MessagingFixture"
         ),
         .testTarget(

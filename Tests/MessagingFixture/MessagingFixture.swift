@@ -2,12 +2,11 @@ import Foundation
 import Ginkgo
 import GinkgoStdlib
 
-/// A work-queue worker and a bus subscriber for the process-level tests, which kill them with
-/// SIGKILL.
+/// A work-queue worker, a bus subscriber and a pusher for the process-level tests.
 @main
 struct MessagingFixture {
     static func main() {
-        Runner(services: [FixtureWorker.self, BusListener.self], version: "test").main()
+        Runner(services: [FixtureWorker.self, BusListener.self, FixturePusher.self], version: "test").main()
     }
 }
 

@@ -27,13 +27,20 @@ public final class Context: Sendable {
         weak var socket: Socket?
     }
 
-    /// The process-wide context, created on first use and never terminated.
+    /// The process-wide context, created on first use.
+    ///
+    /// It lasts until the process exits; then (from an `atexit` handler) its sockets are closed
+    /// and the exit waits until libzmq has sent what they still had queued, for at most their
+    /// longest linger: a daemon's last replies and acknowledgements are not lost with it.
     public static let shared: Context = {
+        let context: Context
         do {
-            return try Context()
+            context = try Context()
         } catch {
             fatalError("cannot create the shared ZeroMQ context: \(error)")
         }
+        atexit { Context.shared.finishAtExit() }
+        return context
     }()
 
     /// The linger new sockets get: how long closing a socket keeps sending what it has queued.
@@ -105,26 +112,51 @@ public final class Context: Sendable {
     /// Closes every socket of the context, then terminates libzmq's context and the reactor;
     /// returns once libzmq is done (after at most the longest linger of those sockets).
     public func terminate() async {
-        let (handle, sockets) = state.withLock { state in
+        guard let (handle, sockets) = takeSockets() else { return }
+        for socket in sockets { socket.close() }
+        await withCheckedContinuation { continuation in
+            Self.terminate(handle) { continuation.resume() }
+        }
+        await reactor.shutdown()
+    }
+
+    /// At exit: closes every socket, and waits until libzmq has sent what they queued, for at
+    /// most their longest linger (an infinite one counts as ``defaultLinger``) and a second.
+    func finishAtExit() {
+        guard let (handle, sockets) = takeSockets() else { return }
+        var longest = defaultLinger
+        for socket in sockets {
+            if let linger = try? socket.option(.linger) { longest = max(longest, linger) }
+            socket.close()
+        }
+        let done = DispatchSemaphore(value: 0)
+        Self.terminate(handle) { done.signal() }
+        _ = done.wait(timeout: .now() + .milliseconds(Int((longest + .seconds(1)).milliseconds)))
+    }
+
+    /// Marks the context terminated; returns its libzmq handle and open sockets, or `nil` if it
+    /// was terminated already.
+    private func takeSockets() -> (UnsafeMutableRawPointer, [Socket])? {
+        state.withLock { state in
             defer {
                 state.handle = nil
                 state.sockets = [:]
             }
-            return (state.handle, state.sockets.values.compactMap(\.socket))
+            guard let handle = state.handle else { return nil }
+            return (handle, state.sockets.values.compactMap(\.socket))
         }
-        guard let handle else { return }
-        for socket in sockets { socket.close() }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            // zmq_ctx_term blocks until lingering messages are sent: never on a cooperative thread.
-            let address = UInt(bitPattern: handle)
-            let thread = Thread {
-                while zmq_ctx_term(UnsafeMutableRawPointer(bitPattern: address)) != 0 && zmq_errno() == EINTR {}
-                continuation.resume()
-            }
-            thread.name = "GinkgoZeroMQ context termination"
-            thread.start()
+    }
+
+    /// Terminates libzmq's context on a thread of its own (`zmq_ctx_term` blocks until lingering
+    /// messages are sent: never on a cooperative thread), then calls `done` there.
+    private static func terminate(_ handle: UnsafeMutableRawPointer, then done: @escaping @Sendable () -> Void) {
+        let address = UInt(bitPattern: handle)
+        let thread = Thread {
+            while zmq_ctx_term(UnsafeMutableRawPointer(bitPattern: address)) != 0 && zmq_errno() == EINTR {}
+            done()
         }
-        await reactor.shutdown()
+        thread.name = "GinkgoZeroMQ context termination"
+        thread.start()
     }
 
     func openSocket(_ type: SocketType) throws(ZMQError) -> (UnsafeMutableRawPointer, UInt64) {
