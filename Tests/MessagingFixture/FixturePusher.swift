@@ -1,6 +1,6 @@
-import Foundation
 import Ginkgo
 import GinkgoZeroMQ
+import Synchronization
 
 /// Connects a PUSH socket to `fixture.endpoint` and, while stopping, sends `fixture.count`
 /// messages of 1 KiB (the last words of a daemon that flushes what it buffered when it stops),
@@ -11,7 +11,7 @@ final class FixturePusher: Service, RunnableService, @unchecked Sendable {
     @Setting("fixture.count", default: 10_000, help: "How many messages to send while stopping")
     var count: Int
 
-    private var socket: Socket?
+    private let socket = Mutex<Socket?>(nil)
 
     required init() {
         super.init(name: "pusher")
@@ -20,11 +20,11 @@ final class FixturePusher: Service, RunnableService, @unchecked Sendable {
     override func doStart() async throws {
         let socket = try Socket(.push)
         try socket.connect(endpoint)
-        self.socket = socket
+        self.socket.withLock { $0 = socket }
     }
 
     override func doStop() async throws {
-        guard let socket else { return }
+        guard let socket = socket.withLock({ $0 }) else { return }
         let payload = Frame([UInt8](repeating: 0x2A, count: 1024))
         for n in 1...count { try await socket.send(Message(frames: [Frame(String(n)), payload])) }
         logger.info("Sent \(count).")
