@@ -293,8 +293,9 @@ struct RPCClientStateMachine {
 
     /// In one pass, without building lists (this runs for every call): among the instances that
     /// `include` admits (given `healthy`, `alive` and `stopping`), the one with the fewest calls
-    /// in flight, preferring those not `tried`; ties take turns. It reads each instance's fields
-    /// in place: iterating over the pairs copied every instance, a fortieth of a call's CPU.
+    /// in flight, preferring those not `tried`; ties take turns. It walks indices, so that a key is
+    /// copied only for the instance chosen; each instance is read once (`Dictionary.Values`'
+    /// subscript copies the whole value on every read).
     private func leastBusy(after tried: Tried, where include: (Bool, Bool, Bool) -> Bool) -> String? {
         var chosen: Dictionary<String, Instance>.Index?
         var chosenIsFresh = false
@@ -303,10 +304,10 @@ struct RPCClientStateMachine {
         var index = instances.startIndex
         while index != instances.endIndex {
             defer { index = instances.index(after: index) }
-            let values = instances.values
-            guard include(values[index].healthy, values[index].alive, values[index].stopping) else { continue }
+            let instance = instances.values[index]
+            guard include(instance.healthy, instance.alive, instance.stopping) else { continue }
             let fresh = !tried.contains(instances.keys[index])
-            let load = values[index].inFlight.count
+            let load = instance.inFlight.count
             if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
                 (chosen, chosenIsFresh, least, ties) = (index, fresh, load, 1)
             } else if fresh == chosenIsFresh && load == least {
