@@ -61,7 +61,7 @@ public struct MessagingEnvelope: Sendable, Hashable, Codable {
     }
 
     /// The header's frame.
-    var frame: Frame { Frame(EnvelopeFastPath.encode(self) ?? Self.encoder.encode(self)) }
+    var frame: Frame { EnvelopeFastPath.frame(self) ?? Frame(Self.encoder.encode(self)) }
 
     /// The header and payload of `message`.
     ///

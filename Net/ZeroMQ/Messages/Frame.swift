@@ -35,8 +35,15 @@ public struct Frame: @unchecked Sendable {
         }
     }
 
-    /// A frame holding a copy of `bytes`.
-    init(copying bytes: UnsafeRawBufferPointer) {
+    /// A frame holding a copy of `bytes`: for bytes written into a buffer of your own.
+    ///
+    /// ```swift
+    /// let frame = withUnsafeTemporaryAllocation(byteCount: 3, alignment: 1) { buffer in
+    ///     buffer.copyBytes(from: [1, 2, 3])
+    ///     return Frame(copying: UnsafeRawBufferPointer(buffer))
+    /// }
+    /// ```
+    public init(copying bytes: UnsafeRawBufferPointer) {
         if bytes.count <= InlineBytes.capacity {
             storage = .inline(InlineBytes(bytes))
         } else {

@@ -138,10 +138,7 @@ struct RPCClientStateMachine {
         // Changed in place: a copy of the instance would share its `inFlight` set, and the
         // `forget` below would then copy the whole set.
         guard let index = instances.index(forKey: id) else { return }
-        instances.values[index].lastHeard = now
-        if !instances.values[index].alive {
-            instances.values[index].alive = true
-            instances.values[index].stopping = false
+        if Self.heard(&instances.values[index], now: now) {
             actions.append(.log("\(id) answers again"))
         }
         guard header.kind == .reply || header.kind == .error, let callID = header.id.flatMap(UInt64.init) else {
@@ -170,6 +167,17 @@ struct RPCClientStateMachine {
             actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
             actions += reroute([callID], from: nil, reason: error.message, now: now)
         }
+    }
+
+    /// Notes that `instance` was heard from; returns whether it had been taken for dead. Takes
+    /// the instance `inout`: reading a field through `Dictionary.Values`' subscript copies the
+    /// whole instance first.
+    private static func heard(_ instance: inout Instance, now: ContinuousClock.Instant) -> Bool {
+        instance.lastHeard = now
+        guard !instance.alive else { return false }
+        instance.alive = true
+        instance.stopping = false
+        return true
     }
 
     /// Time passed: expire calls, probe instances, and give up on those that stopped answering.
@@ -254,8 +262,9 @@ struct RPCClientStateMachine {
         return actions
     }
 
-    /// Changes the call in place: a copy of it, written back, cost every call a dozen reference
-    /// counting operations.
+    /// Changes the call in place, and reads it through `inout` access: a copy of it, written back,
+    /// cost every call a dozen reference counting operations, and each field read through
+    /// `Dictionary.Values`' subscript copied the whole call.
     private mutating func dispatch(
         _ id: UInt64,
         reason: String?,
@@ -264,39 +273,52 @@ struct RPCClientStateMachine {
     ) {
         guard let index = calls.index(forKey: id) else { return }
         rotation &+= 1
+        let tried = Self.tried(&calls.values[index])
         // An instance that only went quiet may be slow rather than gone (a stalled machine, a
         // long pause): with no answering instance left, a call still goes to one of those and
         // its timeout bounds it, instead of failing at once. One that said it is stopping gets
         // none.
         let chosen =
-            leastBusy(after: calls.values[index].tried) { healthy, alive, _ in healthy && alive }
-            ?? leastBusy(after: calls.values[index].tried) { healthy, alive, stopping in healthy && !alive && !stopping
-            }
-        guard calls.values[index].tried.count < configuration.maxAttempts, let chosen else {
+            leastBusy(after: tried) { healthy, alive, _ in healthy && alive }
+            ?? leastBusy(after: tried) { healthy, alive, stopping in healthy && !alive && !stopping }
+        guard tried.count < configuration.maxAttempts, let chosen else {
             let call = calls.remove(at: index).value
             let why = chosen == nil ? "no instance answers" : "tried \(call.tried.names.joined(separator: ", "))"
             let message = [reason, why].compactMap { $0 }.joined(separator: "; ")
             actions.append(.finish(id: id, .failure(MessagingError(.unavailable, "\(call.method): \(message)"))))
             return
         }
-        calls.values[index].instance = chosen
-        calls.values[index].tried.append(chosen)
+        let (method, payload) = Self.place(&calls.values[index], on: chosen)
         instances.modifyValue(forKey: chosen) { $0.inFlight.insert(id) }
         actions.append(
             .send(
                 instance: chosen,
-                header: MessagingEnvelope(kind: .request, id: String(id), method: calls.values[index].method),
-                payload: calls.values[index].payload
+                header: MessagingEnvelope(kind: .request, id: String(id), method: method),
+                payload: payload
             )
         )
+    }
+
+    private static func tried(_ call: inout Call) -> Tried { call.tried }
+
+    private static func standing(_ instance: inout Instance) -> (Bool, Bool, Bool, Int) {
+        (instance.healthy, instance.alive, instance.stopping, instance.inFlight.count)
+    }
+
+    /// Records that `call` goes to `instance`; returns what to send.
+    private static func place(_ call: inout Call, on instance: String) -> (method: String, payload: [UInt8]) {
+        call.instance = instance
+        call.tried.append(instance)
+        return (call.method, call.payload)
     }
 
     /// In one pass, without building lists (this runs for every call): among the instances that
     /// `include` admits (given `healthy`, `alive` and `stopping`), the one with the fewest calls
     /// in flight, preferring those not `tried`; ties take turns. It walks indices, so that a key is
-    /// copied only for the instance chosen; each instance is read once (`Dictionary.Values`'
-    /// subscript copies the whole value on every read).
-    private func leastBusy(after tried: Tried, where include: (Bool, Bool, Bool) -> Bool) -> String? {
+    /// copied only for the instance chosen; each instance is read in place, through `inout`
+    /// (`Dictionary.Values`' subscript getter copies the whole instance on every read), which is
+    /// why it is `mutating`.
+    private mutating func leastBusy(after tried: Tried, where include: (Bool, Bool, Bool) -> Bool) -> String? {
         var chosen: Dictionary<String, Instance>.Index?
         var chosenIsFresh = false
         var least = Int.max
@@ -304,10 +326,9 @@ struct RPCClientStateMachine {
         var index = instances.startIndex
         while index != instances.endIndex {
             defer { index = instances.index(after: index) }
-            let instance = instances.values[index]
-            guard include(instance.healthy, instance.alive, instance.stopping) else { continue }
+            let (healthy, alive, stopping, load) = Self.standing(&instances.values[index])
+            guard include(healthy, alive, stopping) else { continue }
             let fresh = !tried.contains(instances.keys[index])
-            let load = instance.inFlight.count
             if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
                 (chosen, chosenIsFresh, least, ties) = (index, fresh, load, 1)
             } else if fresh == chosenIsFresh && load == least {

@@ -16,6 +16,14 @@ struct EnvelopeFastPathTests {
         MessagingEnvelope(kind: .job, id: "j-1", method: "thumbnail"),
         MessagingEnvelope(kind: .ack, id: "élan ✓ 日本"),
         MessagingEnvelope(kind: .request, id: "", method: ""),
+        // Longer than any buffer size guessed for a header: the writer sizes its buffer per header.
+        MessagingEnvelope(
+            kind: .publish,
+            id: String(repeating: "7", count: 300),
+            method: String(repeating: "m", count: 5000),
+            topic: String(repeating: "é", count: 700),
+            encoding: "json"
+        ),
     ]
 
     @Test(arguments: headers) func writesTheBytesJSONEncoderWrites(header: MessagingEnvelope) throws {
@@ -23,6 +31,7 @@ struct EnvelopeFastPathTests {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let expected = Array(try encoder.encode(header))
         #expect(EnvelopeFastPath.encode(header) == expected)
+        #expect(EnvelopeFastPath.frame(header).map(Array.init) == expected)
         #expect(EnvelopeFastPath.decode(Frame(expected)) == header)
         // Read in place from a frame, short (kept inline) or long.
         #expect(try MessagingEnvelope.parse(header.message(payload: [1])) == (header, [1]))
