@@ -9,7 +9,11 @@ extension Socket {
     /// - Throws: ``ZMQError`` (`ENOTSUP` on SUB or PULL, `EFSM` out of turn on REQ/REP,
     ///   `EAGAIN` after ``SocketOption/sendTimeout``, `ENOTSOCK` once closed), or
     ///   `CancellationError`, in which case the message was not sent.
-    public func send(_ message: Message) async throws {
+    ///
+    /// Like ``receive()``, it runs on the caller's executor (`nonisolated(nonsending)`): no
+    /// executor check on the way in and out, each of which reads the task's executor preference
+    /// under its lock.
+    nonisolated(nonsending) public func send(_ message: Message) async throws {
         // The common case: queued at once, with no array to make.
         if try trySend(message) { return }
         try await send(batch: [message])
@@ -22,13 +26,13 @@ extension Socket {
     /// try await socket.send(contentsOf: (1...1000).map { Message("job \($0)") })
     /// ```
     /// If it throws, the messages before the failing one were sent.
-    public func send(contentsOf messages: some Collection<Message>) async throws {
+    nonisolated(nonsending) public func send(contentsOf messages: some Collection<Message>) async throws {
         // One conversion, then code that is not generic: unspecialised generic code looked up
         // type metadata for every message (a third of the time of a burst of small messages).
         try await send(batch: messages as? [Message] ?? Array(messages))
     }
 
-    private func send(batch messages: [Message]) async throws {
+    private nonisolated(nonsending) func send(batch messages: [Message]) async throws {
         var pending = messages[...]
         var deadline: ContinuousClock.Instant?
         while !pending.isEmpty {
