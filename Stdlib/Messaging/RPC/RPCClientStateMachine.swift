@@ -301,7 +301,9 @@ struct RPCClientStateMachine {
 
     private static func tried(_ call: inout Call) -> Tried { call.tried }
 
-    private static func standing(_ instance: inout Instance) -> (Bool, Bool, Bool, Int) {
+    private static func standing(
+        _ instance: inout Instance
+    ) -> (healthy: Bool, alive: Bool, stopping: Bool, load: Int) {
         (instance.healthy, instance.alive, instance.stopping, instance.inFlight.count)
     }
 
