@@ -137,7 +137,9 @@ func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async thr
             }
             #expect(sums == (0..<20).reduce(0, +))
             #expect(ContinuousClock.now - started < .seconds(15), "noticed by heartbeats, not by the 30 s timeout")
-            #expect(client.usableInstances == [endpoint])
+            // A waited-for state, not a snapshot: on a loaded machine the answering instance too
+            // can miss its 300 ms liveness window for a moment, and answer again at the next beat.
+            try await eventually("only the answering instance to be usable") { client.usableInstances == [endpoint] }
         }
     }
 
