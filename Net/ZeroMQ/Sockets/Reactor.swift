@@ -18,7 +18,6 @@ final class Reactor: TaskExecutor, Sendable {
     private struct State {
         var sockets: [UInt64: WeakSocket] = [:]
         var nextToken: UInt64 = 1
-        var running = true
     }
 
     private struct WeakSocket {
@@ -43,6 +42,8 @@ final class Reactor: TaskExecutor, Sendable {
     private let exited = Atomic<Bool>(false)
     /// The thread's `pthread_t`, once it runs.
     private let thread = Atomic<UInt>(0)
+    /// Read once per turn: an atomic, not a lock.
+    private let running = Atomic<Bool>(true)
 
     init() {
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -116,18 +117,21 @@ final class Reactor: TaskExecutor, Sendable {
         _ = write(descriptor, &one, 8)
     }
 
-    /// Runs the queued jobs, then the checks they left; returns whether there were any jobs.
-    /// With none, marks the thread as about to sleep.
-    private func runJobs() -> Bool {
-        let batch = jobs.withLock { jobs in
-            if jobs.queue.isEmpty { jobs.sleeping = true }
-            defer { jobs.queue.removeAll(keepingCapacity: true) }
-            return jobs.queue
-        }
+    /// Runs the queued jobs, then the checks they left; returns whether more jobs were queued
+    /// meanwhile. With none, marks the thread as about to sleep under the same lock, so that it
+    /// goes straight to a blocking wait (which returns at once for a socket that fired meanwhile)
+    /// instead of polling once more first. The queue and `batch` swap buffers: neither allocates.
+    private func runJobs(_ batch: inout [UnownedJob], checking sockets: inout [Socket]) -> Bool {
+        jobs.withLock { swap(&$0.queue, &batch) }
         let executor = asUnownedTaskExecutor()
         for job in batch { job.runSynchronously(on: executor) }
-        runDueChecks()
-        return !batch.isEmpty
+        batch.removeAll(keepingCapacity: true)
+        runDueChecks(&sockets)
+        return jobs.withLock { jobs in
+            if !jobs.queue.isEmpty { return true }
+            jobs.sleeping = true
+            return false
+        }
     }
 
     /// Has `socket`'s waiters checked at the end of this turn, before the thread waits: for a
@@ -137,26 +141,21 @@ final class Reactor: TaskExecutor, Sendable {
         dueChecks.withLock { $0.append(socket) }
     }
 
-    private func runDueChecks() {
-        let sockets = dueChecks.withLock { sockets in
-            defer { sockets.removeAll(keepingCapacity: true) }
-            return sockets
-        }
+    private func runDueChecks(_ sockets: inout [Socket]) {
+        dueChecks.withLock { swap(&$0, &sockets) }
         for socket in sockets { socket.runDueCheck() }
+        sockets.removeAll(keepingCapacity: true)
     }
 
     /// Tells the thread to end, without waiting for it.
     func stopSoon() {
-        state.withLock { $0.running = false }
+        running.store(false, ordering: .releasing)
         signal()
     }
 
     /// Ends the thread and waits for it.
     func shutdown() async {
-        let wasRunning = state.withLock { state in
-            defer { state.running = false }
-            return state.running
-        }
+        let wasRunning = running.exchange(false, ordering: .acquiringAndReleasing)
         guard wasRunning else { return }
         await withCheckedContinuation { continuation in
             let done = finished.withLock { waiting in
@@ -173,8 +172,10 @@ final class Reactor: TaskExecutor, Sendable {
         ginkgo_name_thread("zmq-reactor")
         thread.store(UInt(pthread_self()), ordering: .releasing)
         var events = [epoll_event](repeating: epoll_event(), count: 64)
-        while state.withLock({ $0.running }) {
-            let busy = runJobs()
+        var batch: [UnownedJob] = []
+        var sockets: [Socket] = []
+        while running.load(ordering: .acquiring) {
+            let busy = runJobs(&batch, checking: &sockets)
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, busy ? 0 : -1) }
             if !busy { jobs.withLock { $0.sleeping = false } }
             if count < 0 { continue }
@@ -189,7 +190,7 @@ final class Reactor: TaskExecutor, Sendable {
                 socket?.reactorFired()
             }
         }
-        runDueChecks()
+        runDueChecks(&sockets)
         let left = jobs.withLock { jobs in
             jobs.exited = true
             defer { jobs.queue = [] }

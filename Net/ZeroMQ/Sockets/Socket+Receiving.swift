@@ -9,7 +9,7 @@ extension Socket {
     ///   `EAGAIN` after ``SocketOption/receiveTimeout``, `ENOTSOCK` once closed), or
     ///   `CancellationError`, after which the socket is still usable.
     nonisolated(nonsending) public func receive() async throws -> Message {
-        try await receive(upTo: 1)[0]
+        try await receive { state throws(ZMQError) in try state.receiveNow() }
     }
 
     /// Receives every message already queued, up to `limit`, waiting only if there is none.
@@ -21,16 +21,56 @@ extension Socket {
     /// ```
     nonisolated(nonsending) public func receive(upTo limit: Int) async throws -> [Message] {
         precondition(limit > 0, "receive(upTo:) needs a limit of at least 1")
-        var deadline: ContinuousClock.Instant?
+        return try await receive { state throws(ZMQError) -> [Message]? in
+            guard let first = try state.receiveNow() else { return nil }
+            var messages = [first]
+            messages.reserveCapacity(Swift.min(limit, 256))
+            // What came before an error is delivered; the error comes back on the next call.
+            while messages.count < limit, let message = try? state.receiveNow() {
+                messages.append(message)
+            }
+            return messages
+        }
+    }
+
+    /// Runs `take` under the lock until it finds something, waiting for the socket in between.
+    /// Inlined into both receives, so that each is one async frame over its loop.
+    @inline(__always)
+    private nonisolated(nonsending) func receive<Received>(
+        _ take: (inout SocketState) throws(ZMQError) -> Received?
+    ) async throws -> Received {
         while true {
             try Task.checkCancellation()
-            let step = try receiveStep(limit: limit)
-            switch step {
-            case .received(let messages):
-                return messages
-            case .wait(let id, let timeout):
-                if deadline == nil, let timeout { deadline = .now + timeout }
-                try await wait(id, deadline: deadline, operation: "receive on \(type)")
+            switch try receiveStep(take) {
+            case .received(let received):
+                return received
+            case .wait(let id, timeout: nil):
+                try await waitUntilReady(id)
+            case .wait(let id, let timeout?):
+                return try await receive(take, waitingAs: id, within: timeout)
+            }
+        }
+    }
+
+    /// The rest of a receive on a socket with a receive timeout. Out of line: its deadline is a
+    /// `ContinuousClock.Instant`, whose size is known only at run time, and such a local costs a
+    /// task allocation in every call of the async function that has it, taken or not.
+    @inline(never)
+    private nonisolated(nonsending) func receive<Received>(
+        _ take: (inout SocketState) throws(ZMQError) -> Received?,
+        waitingAs id: UInt64,
+        within timeout: Duration
+    ) async throws -> Received {
+        let deadline = ContinuousClock.now + timeout
+        var id = id
+        while true {
+            try await wait(id, deadline: deadline, .receive)
+            try Task.checkCancellation()
+            switch try receiveStep(take) {
+            case .received(let received):
+                return received
+            case .wait(let next, _):
+                id = next
             }
         }
     }
@@ -42,37 +82,36 @@ extension Socket {
             let result = Result { () throws(ZMQError) in try state.receiveNow() }
             return (result, state.readyWaiters(reactor: reactor))
         }
-        for continuation in ready { continuation.resume() }
+        ready.resume()
         return try result.get()
     }
 
-    private enum ReceiveStep {
-        case received([Message])
+    private enum ReceiveStep<Received> {
+        case received(Received)
         case wait(UInt64, timeout: Duration?)
     }
 
-    private func receiveStep(limit: Int) throws(ZMQError) -> ReceiveStep {
+    /// `take` under the lock; when it finds nothing, the task is registered as a waiter, with no
+    /// array made. Never inlined: in an async function every closure context (the lock's, the
+    /// result's) is a task allocation, here they are on the thread's stack.
+    @inline(never)
+    private func receiveStep<Received>(
+        _ take: (inout SocketState) throws(ZMQError) -> Received?
+    ) throws(ZMQError) -> ReceiveStep<Received> {
         let reactor = context.reactor
-        let (result, ready) = state.withLock {
-            state -> (Result<ReceiveStep, ZMQError>, [UnsafeContinuation<Void, any Error>]) in
-            var messages: [Message] = []
-            messages.reserveCapacity(Swift.min(limit, 256))
+        let (result, ready) = state.withLock { state -> (Result<ReceiveStep<Received>, ZMQError>, Wakeups) in
             do throws(ZMQError) {
-                while messages.count < limit, let message = try state.receiveNow() {
-                    messages.append(message)
+                if let received = try take(&state) {
+                    return (.success(.received(received)), state.readyWaiters(reactor: reactor))
                 }
             } catch {
-                // Deliver what came before the error; the error comes back on the next call.
-                if messages.isEmpty { return (.failure(error), state.readyWaiters(reactor: reactor)) }
+                return (.failure(error), state.readyWaiters(reactor: reactor))
             }
-            if messages.isEmpty {
-                let id = state.addWaiter(.receive)
-                let ready = state.readyWaiters(reactor: reactor, receiveDrained: true)
-                return (.success(.wait(id, timeout: state.receiveTimeout)), ready)
-            }
-            return (.success(.received(messages)), state.readyWaiters(reactor: reactor))
+            let id = state.addWaiter(.receive)
+            let ready = state.readyWaiters(reactor: reactor, receiveDrained: true)
+            return (.success(.wait(id, timeout: state.receiveTimeout)), ready)
         }
-        for continuation in ready { continuation.resume() }
+        ready.resume()
         return try result.get()
     }
 }

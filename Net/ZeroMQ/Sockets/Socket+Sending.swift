@@ -51,7 +51,7 @@ extension Socket {
                 }
                 return (result, state.readyWaiters(reactor: reactor))
             }
-            for continuation in ready { continuation.resume() }
+            ready.resume()
             switch result {
             case .failure(let error):
                 throw error
@@ -59,7 +59,7 @@ extension Socket {
                 pending = pending.dropFirst(outcome.sent)
                 guard let (id, timeout) = outcome.wait else { return }
                 if deadline == nil, let timeout { deadline = .now + timeout }
-                try await wait(id, deadline: deadline, operation: "send on \(type)")
+                try await wait(id, deadline: deadline, .send)
             }
         }
     }
@@ -72,7 +72,7 @@ extension Socket {
             let result = Result { () throws(ZMQError) in try state.sendNow(message) }
             return (result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor))
         }
-        for continuation in ready { continuation.resume() }
+        ready.resume()
         return try result.get()
     }
 
@@ -102,7 +102,7 @@ extension Socket {
                 sent > 0 ? .success(sent) : result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor)
             )
         }
-        for continuation in ready { continuation.resume() }
+        ready.resume()
         return try result.get()
     }
 
@@ -113,12 +113,12 @@ extension Socket {
         _ state: inout SocketState,
         reactor: Reactor,
         onReactor: Bool
-    ) -> [UnsafeContinuation<Void, any Error>] {
+    ) -> Wakeups {
         guard onReactor else { return state.readyWaiters(reactor: reactor) }
         if !state.waiters.isEmpty, !state.checkDue {
             state.checkDue = true
             reactor.checkAtEndOfTurn(self)
         }
-        return []
+        return Wakeups()
     }
 }

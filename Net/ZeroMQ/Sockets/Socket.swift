@@ -73,15 +73,15 @@ public final class Socket: Sendable {
     /// Closes the socket: tasks waiting on it fail with `ENOTSOCK`, and messages still queued
     /// are sent for at most the socket's linger. Idempotent.
     public func close() {
-        let waiting = state.withLock { state -> [UnsafeContinuation<Void, any Error>] in
-            guard let handle = state.handle else { return [] }
+        let waiting = state.withLock { state -> Wakeups in
+            guard let handle = state.handle else { return Wakeups() }
             context.reactor.unregister(fd: state.fd, token: state.token)
             zmq_close(handle.pointer)
             state.handle = nil
             return state.wakeAll()
         }
         context.release(identifier)
-        for continuation in waiting { continuation.resume() }
+        waiting.resume()
     }
 
     // MARK: Endpoints
@@ -143,12 +143,12 @@ public final class Socket: Sendable {
     ) throws(ZMQError) -> Value {
         let reactor = context.reactor
         let (result, ready) = state.withLock {
-            state -> (Result<Value, ZMQError>, [UnsafeContinuation<Void, any Error>]) in
-            guard let handle = state.handle else { return (.failure(.closed(operation())), []) }
+            state -> (Result<Value, ZMQError>, Wakeups) in
+            guard let handle = state.handle else { return (.failure(.closed(operation())), Wakeups()) }
             let result = Result { () throws(ZMQError) in try body(handle) }
             return (result, state.readyWaiters(reactor: reactor))
         }
-        for continuation in ready { continuation.resume() }
+        ready.resume()
         return try result.get()
     }
 
@@ -156,9 +156,9 @@ public final class Socket: Sendable {
     func runDueCheck() {
         let reactor = context.reactor
         let ready = state.withLock { state in
-            state.checkDue ? state.readyWaiters(reactor: reactor) : []
+            state.checkDue ? state.readyWaiters(reactor: reactor) : Wakeups()
         }
-        for continuation in ready { continuation.resume() }
+        ready.resume()
     }
 
     /// Called on the reactor thread when `ZMQ_FD` fired.
@@ -168,7 +168,7 @@ public final class Socket: Sendable {
             state.armed = false
             return state.readyWaiters(reactor: reactor)
         }
-        for continuation in ready { continuation.resume() }
+        ready.resume()
     }
 
     private static func hint(_ code: Int32) -> String? {

@@ -30,6 +30,7 @@ struct SocketState {
     }
 
     struct Waiter {
+        let id: UInt64
         let direction: Direction
         var phase: Phase
     }
@@ -41,7 +42,9 @@ struct SocketState {
     var armed = false
     /// A send on the reactor thread left the check of the waiters to the end of the reactor's turn.
     var checkDue = false
-    var waiters: [UInt64: Waiter] = [:]
+    /// The tasks waiting, oldest first: a handful at most on most sockets, so a list searched
+    /// from the front costs less than hashing an id for each of a wait's three lookups.
+    var waiters: [Waiter] = []
     var nextWaiter: UInt64 = 0
     var receiveTimeout: Duration?
     var sendTimeout: Duration?
@@ -126,20 +129,21 @@ struct SocketState {
 
     // MARK: Waiting
 
-    /// Registers a task that found the socket not ready; it waits with ``install(_:_:)``.
+    /// Registers a task that found the socket not ready; it waits with ``install(_:_:reactor:)``.
     mutating func addWaiter(_ direction: Direction) -> UInt64 {
         nextWaiter += 1
-        waiters[nextWaiter] = Waiter(direction: direction, phase: .pending)
+        waiters.append(Waiter(id: nextWaiter, direction: direction, phase: .pending))
         return nextWaiter
     }
 
     /// Installs the continuation of waiter `id`; `false` if it must resume at once instead.
     mutating func install(_ id: UInt64, _ continuation: UnsafeContinuation<Void, any Error>, reactor: Reactor) -> Bool {
-        guard let waiter = waiters[id], case .pending = waiter.phase else {
-            waiters[id] = nil
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return false }
+        guard case .pending = waiters[index].phase else {
+            waiters.remove(at: index)
             return false
         }
-        waiters.modifyValue(forKey: id) { $0.phase = .waiting(continuation) }
+        waiters[index].phase = .waiting(continuation)
         if !armed, handle != nil {
             armed = true
             reactor.arm(fd: fd, token: token)
@@ -149,20 +153,13 @@ struct SocketState {
 
     /// Forgets waiter `id` after a cancellation; returns its continuation to resume, if installed.
     mutating func cancel(_ id: UInt64) -> UnsafeContinuation<Void, any Error>? {
-        guard let waiter = waiters[id] else { return nil }
-        if case .waiting(let continuation) = waiter.phase {
-            waiters[id] = nil
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+        if case .waiting(let continuation) = waiters[index].phase {
+            waiters.remove(at: index)
             return continuation
         }
-        waiters.modifyValue(forKey: id) { $0.phase = .cancelled }
+        waiters[index].phase = .cancelled
         return nil
-    }
-
-    /// Whether waiter `id` was cancelled before it installed its continuation (and forgets it).
-    mutating func takeCancelled(_ id: UInt64) -> Bool {
-        guard let waiter = waiters[id], case .cancelled = waiter.phase else { return false }
-        waiters[id] = nil
-        return true
     }
 
     /// After any use of the socket (which may have consumed the edge of `ZMQ_FD`), or when the
@@ -172,32 +169,34 @@ struct SocketState {
     /// processes every pending command before it answers that, so no receiver can be ready, and
     /// unless a task waits to send, asking `ZMQ_EVENTS` would tell nothing new: it is skipped
     /// (libzmq pays a `poll` and a `getpid` for it).
-    mutating func readyWaiters(reactor: Reactor, receiveDrained: Bool = false) -> [UnsafeContinuation<Void, any Error>]
-    {
+    mutating func readyWaiters(reactor: Reactor, receiveDrained: Bool = false) -> Wakeups {
         checkDue = false
-        guard !waiters.isEmpty, let handle else { return [] }
-        if receiveDrained, !waiters.values.contains(where: { $0.direction == .send }) {
+        guard !waiters.isEmpty, let handle else { return Wakeups() }
+        if receiveDrained, !waiters.contains(where: { $0.direction == .send }) {
             armIfWaiting(reactor)
-            return []
+            return Wakeups()
         }
         var events: Int32 = 0
         var size = MemoryLayout<Int32>.size
         guard zmq_getsockopt(handle.pointer, ZMQ_EVENTS, &events, &size) == 0 else { return wakeAll() }
         let readable = events & Int32(ZMQ_POLLIN) != 0
         let writable = events & Int32(ZMQ_POLLOUT) != 0
-        var ready: [UnsafeContinuation<Void, any Error>] = []
-        for (id, waiter) in waiters {
-            let isReady = waiter.direction == .receive ? readable : writable
-            guard isReady else { continue }
-            switch waiter.phase {
-            case .pending:
-                waiters.modifyValue(forKey: id) { $0.phase = .woken }
-            case .waiting(let continuation):
-                waiters[id] = nil
-                ready.append(continuation)
-            case .woken, .cancelled:
-                break
+        var ready = Wakeups()
+        var index = 0
+        while index < waiters.count {
+            if waiters[index].direction == .receive ? readable : writable {
+                switch waiters[index].phase {
+                case .pending:
+                    waiters[index].phase = .woken
+                case .waiting(let continuation):
+                    waiters.remove(at: index)
+                    ready.append(continuation)
+                    continue
+                case .woken, .cancelled:
+                    break
+                }
             }
+            index += 1
         }
         armIfWaiting(reactor)
         return ready
@@ -205,22 +204,24 @@ struct SocketState {
 
     /// Arms `ZMQ_FD` if a task waits and it is not armed yet.
     private mutating func armIfWaiting(_ reactor: Reactor) {
-        if !armed, waiters.values.contains(where: { if case .waiting = $0.phase { true } else { false } }) {
+        if !armed, waiters.contains(where: { if case .waiting = $0.phase { true } else { false } }) {
             armed = true
             reactor.arm(fd: fd, token: token)
         }
     }
 
     /// Every waiter, for when the socket closes: each retries and sees the socket closed.
-    mutating func wakeAll() -> [UnsafeContinuation<Void, any Error>] {
-        var ready: [UnsafeContinuation<Void, any Error>] = []
-        for (id, waiter) in waiters {
-            if case .waiting(let continuation) = waiter.phase {
-                waiters[id] = nil
+    mutating func wakeAll() -> Wakeups {
+        var ready = Wakeups()
+        var index = 0
+        while index < waiters.count {
+            if case .waiting(let continuation) = waiters[index].phase {
+                waiters.remove(at: index)
                 ready.append(continuation)
-            } else {
-                waiters.modifyValue(forKey: id) { $0.phase = .woken }
+                continue
             }
+            waiters[index].phase = .woken
+            index += 1
         }
         return ready
     }
