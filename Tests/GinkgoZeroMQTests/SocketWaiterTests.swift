@@ -31,6 +31,25 @@ struct SocketWaiterTests {
         #expect(pull.state.withLock { $0.waiters.isEmpty })
     }
 
+    @Test func aHundredSendersWaitingForAPeerAllGetThrough() async throws {
+        let push = try Socket(.push)
+        try push.bind("tcp://127.0.0.1:*")
+        let endpoint = try #require(push.lastEndpoint)
+        // No peer yet: a PUSH socket has nowhere to queue, so every send waits.
+        let senders = (0..<100).map { index in
+            Task { try await push.send(Message("message \(index)")) }
+        }
+        try await eventually("a hundred senders waiting") { push.state.withLock { $0.waiters.count } == 100 }
+
+        let pull = try Socket(.pull)
+        try pull.connect(endpoint)
+        for sender in senders { try await sender.value }
+        var received: Set<String> = []
+        for _ in 0..<100 { received.insert(try await pull.receive().strings[0]) }
+        #expect(received == Set((0..<100).map { "message \($0)" }))
+        #expect(push.state.withLock { $0.waiters.isEmpty })
+    }
+
     @Test func aReceiveTimeoutLeavesNoWaiterBehindAndTheNextReceiveGetsTheMessage() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         try pull.setOption(.receiveTimeout, .milliseconds(20))

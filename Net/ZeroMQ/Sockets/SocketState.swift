@@ -181,23 +181,7 @@ struct SocketState {
         guard zmq_getsockopt(handle.pointer, ZMQ_EVENTS, &events, &size) == 0 else { return wakeAll() }
         let readable = events & Int32(ZMQ_POLLIN) != 0
         let writable = events & Int32(ZMQ_POLLOUT) != 0
-        var ready = Wakeups()
-        var index = 0
-        while index < waiters.count {
-            if waiters[index].direction == .receive ? readable : writable {
-                switch waiters[index].phase {
-                case .pending:
-                    waiters[index].phase = .woken
-                case .waiting(let continuation):
-                    waiters.remove(at: index)
-                    ready.append(continuation)
-                    continue
-                case .woken, .cancelled:
-                    break
-                }
-            }
-            index += 1
-        }
+        let ready = takeWaiting { $0 == .receive ? readable : writable }
         armIfWaiting(reactor)
         return ready
     }
@@ -212,17 +196,32 @@ struct SocketState {
 
     /// Every waiter, for when the socket closes: each retries and sees the socket closed.
     mutating func wakeAll() -> Wakeups {
+        takeWaiting { _ in true }
+    }
+
+    /// Of the waiters in a direction that `isReady` admits, takes out those waiting (to resume)
+    /// and marks the others woken (they resume as soon as they install), in one pass that keeps
+    /// the rest in order: waking many waiters costs no more than looking at them.
+    private mutating func takeWaiting(_ isReady: (Direction) -> Bool) -> Wakeups {
         var ready = Wakeups()
-        var index = 0
-        while index < waiters.count {
-            if case .waiting(let continuation) = waiters[index].phase {
-                waiters.remove(at: index)
-                ready.append(continuation)
-                continue
+        var kept = 0
+        for index in waiters.indices {
+            var waiter = waiters[index]
+            if isReady(waiter.direction) {
+                switch waiter.phase {
+                case .pending:
+                    waiter.phase = .woken
+                case .waiting(let continuation):
+                    ready.append(continuation)
+                    continue
+                case .woken, .cancelled:
+                    break
+                }
             }
-            waiters[index].phase = .woken
-            index += 1
+            waiters[kept] = waiter
+            kept += 1
         }
+        waiters.removeLast(waiters.count - kept)
         return ready
     }
 }
