@@ -22,14 +22,13 @@ public struct Frame: @unchecked Sendable {
 
     let storage: Storage
 
-    /// Takes over a received `message` (left empty): small ones are copied inline and the message
-    /// closed, larger ones kept as they are.
-    init(moving message: UnsafeMutablePointer<zmq_msg_t>) {
+    /// The frame libzmq just received into `message`: a small one is copied inline and `message`
+    /// left as it is (libzmq releases it when it next receives into it), a larger one takes over
+    /// its content and leaves it empty.
+    init(receivedIn message: UnsafeMutablePointer<zmq_msg_t>) {
         let count = zmq_msg_size(message)
         if count <= InlineBytes.capacity {
             storage = .inline(InlineBytes(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: count)))
-            zmq_msg_close(message)
-            zmq_msg_init(message)
         } else {
             storage = .shared(FrameStorage.make(moving: message))
         }

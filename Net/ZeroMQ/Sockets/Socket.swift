@@ -74,10 +74,9 @@ public final class Socket: Sendable {
     /// are sent for at most the socket's linger. Idempotent.
     public func close() {
         let waiting = state.withLock { state -> Wakeups in
-            guard let handle = state.handle else { return Wakeups() }
+            guard state.handle != nil else { return Wakeups() }
             context.reactor.unregister(fd: state.fd, token: state.token)
-            zmq_close(handle.pointer)
-            state.handle = nil
+            state.closeHandle()
             return state.wakeAll()
         }
         context.release(identifier)
