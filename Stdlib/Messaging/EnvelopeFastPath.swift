@@ -9,22 +9,9 @@ import GinkgoZeroMQ
 /// returns `nil` for anything else (escapes, `null`, repeated keys, numbers that are not plain
 /// integers, unknown kinds, malformed JSON), which then goes to `JSONDecoder` and its errors.
 enum EnvelopeFastPath {
-    /// The header as `JSONEncoder` writes it, or `nil` if a string needs escaping.
-    static func encode(_ header: MessagingEnvelope) -> [UInt8]? {
-        write(header) { Array($0) }
-    }
-
-    /// The header's frame, as ``encode(_:)`` writes it: written on the stack and copied into the
-    /// frame once, with no array in between (an allocation and a copy fewer per message).
+    /// The header's frame, with the very bytes `JSONEncoder` writes, or `nil` if a string needs
+    /// escaping: written on the stack and copied into the frame once, with no array in between.
     static func frame(_ header: MessagingEnvelope) -> Frame? {
-        write(header) { Frame(copying: UnsafeRawBufferPointer($0)) }
-    }
-
-    /// Writes the header into a buffer sized for it and hands the bytes to `body`.
-    private static func write<Result>(
-        _ header: MessagingEnvelope,
-        _ body: (UnsafeBufferPointer<UInt8>) -> Result
-    ) -> Result? {
         // The keys, quotes, commas and the digits of `v` take at most 96 bytes.
         let capacity =
             96 + header.encoding.utf8.count + header.kind.rawValue.utf8.count + (header.id?.utf8.count ?? 0)
@@ -42,11 +29,11 @@ enum EnvelopeFastPath {
             writer.append(#","v":"#)
             writer.decimal(header.v)
             writer.append("}")
-            return body(UnsafeBufferPointer(rebasing: buffer[..<writer.count]))
+            return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
         }
     }
 
-    /// Appends to a buffer that ``write(_:_:)`` made large enough.
+    /// Appends to a buffer that ``frame(_:)`` made large enough.
     private struct Writer {
         let buffer: UnsafeMutableBufferPointer<UInt8>
         var count = 0

@@ -30,7 +30,6 @@ struct EnvelopeFastPathTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let expected = Array(try encoder.encode(header))
-        #expect(EnvelopeFastPath.encode(header) == expected)
         #expect(EnvelopeFastPath.frame(header).map(Array.init) == expected)
         #expect(EnvelopeFastPath.decode(Frame(expected)) == header)
         // Read in place from a frame, short (kept inline) or long.
@@ -43,14 +42,14 @@ struct EnvelopeFastPathTests {
         for version in [0, 7, 10, 123_456, -1, -42, Int.max, Int.min] {
             var header = MessagingEnvelope(kind: .ack)
             header.v = version
-            #expect(EnvelopeFastPath.encode(header) == Array(try encoder.encode(header)), "v \(version)")
+            #expect(EnvelopeFastPath.frame(header).map(Array.init) == Array(try encoder.encode(header)), "v \(version)")
         }
     }
 
     @Test func leavesStringsThatNeedEscapingToJSONEncoder() throws {
         for id in ["say \"hi\"", "back\\slash", "line\nbreak", "\u{1}"] {
             let header = MessagingEnvelope(kind: .reply, id: id)
-            #expect(EnvelopeFastPath.encode(header) == nil)
+            #expect(EnvelopeFastPath.frame(header) == nil)
             let (parsed, _) = try MessagingEnvelope.parse(header.message(payload: []))
             #expect(parsed == header)
         }
