@@ -59,18 +59,30 @@ enum EnvelopeFastPath {
 
         /// `"key":"value"`, after a comma unless `first`; `false` if `value` needs escaping.
         mutating func field(_ key: StaticString, _ value: String?, first: Bool = false) -> Bool {
-            guard var value else { return true }
-            return value.withUTF8 { utf8 in
-                if utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                    return false
-                }
-                append(first ? "\"" : ",\"")
-                append(key)
-                append(#"":""#)
-                append(utf8)
-                append(byte: UInt8(ascii: "\""))
-                return true
+            guard let value else { return true }
+            append(first ? "\"" : ",\"")
+            append(key)
+            append(#"":""#)
+            // Copied and checked in one pass; a string not stored as UTF-8 is copied first.
+            let escaped =
+                value.utf8.withContiguousStorageIfAvailable { copyUnlessEscaped($0) }
+                ?? copyUnlessEscaped(Array(value.utf8))
+            append(byte: UInt8(ascii: "\""))
+            return !escaped
+        }
+
+        /// Copies `utf8`; `true` (and the copy unfinished) if a byte needs escaping.
+        private mutating func copyUnlessEscaped(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+            for byte in utf8 {
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+                buffer[count] = byte
+                count += 1
             }
+            return false
+        }
+
+        private mutating func copyUnlessEscaped(_ utf8: [UInt8]) -> Bool {
+            utf8.withUnsafeBufferPointer { copyUnlessEscaped($0) }
         }
 
         mutating func decimal(_ value: Int) {
@@ -89,13 +101,89 @@ enum EnvelopeFastPath {
     /// The header in `frame`, read in place, or `nil` when it is not of the plain form this
     /// reader handles.
     static func decode(_ frame: Frame) -> MessagingEnvelope? {
+        frame.withUnsafeBytes { raw in fields(raw.bindMemory(to: UInt8.self))?.envelope() }
+    }
+
+    /// What a client needs of a reply, error or heartbeat: its kind and its id as a call id (`nil`
+    /// unless plain decimal digits), read in place with no string made. `nil` when the header is
+    /// not of the plain form ``decode(_:)`` reads, or not of this version: the full parse then
+    /// decides, and names the problem.
+    static func answer(_ frame: Frame) -> (kind: MessagingEnvelope.Kind, callID: UInt64?)? {
         frame.withUnsafeBytes { raw in
-            var reader = Reader(bytes: raw.bindMemory(to: UInt8.self))
-            return reader.envelope()
+            guard let fields = fields(raw.bindMemory(to: UInt8.self)), fields.v == MessagingEnvelope.version,
+                fields.areText
+            else { return nil }
+            return (fields.kind, fields.id.flatMap(Self.callID))
         }
     }
 
-    private struct Reader {
+    /// The fields of a plain header: matched as the ``Template`` of a call or an answer when it is
+    /// one, else read.
+    private static func fields(_ bytes: UnsafeBufferPointer<UInt8>) -> Fields? {
+        if let (kind, id, method) = Template.match(bytes) {
+            return Fields(v: 1, kind: kind, id: id, method: method, encoding: nil)
+        }
+        var reader = Reader(bytes: bytes)
+        return reader.fields()
+    }
+
+    /// Plain decimal digits as a `UInt64`; `nil` for anything else or past its range.
+    private static func callID(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard !digits.isEmpty, digits.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (tens, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (next, carry) = tens.addingReportingOverflow(UInt64(byte &- UInt8(ascii: "0")))
+            guard !overflow, !carry else { return nil }
+            value = next
+        }
+        return value
+    }
+
+    /// The fields of a plain header, as the bytes of their strings: valid only while the frame's
+    /// bytes are.
+    struct Fields {
+        var v: Int
+        var kind: MessagingEnvelope.Kind
+        var id: UnsafeBufferPointer<UInt8>?
+        var method: UnsafeBufferPointer<UInt8>?
+        var topic: UnsafeBufferPointer<UInt8>? = nil
+        var encoding: UnsafeBufferPointer<UInt8>?
+
+        /// Whether every string is valid UTF-8, as the envelope's strings must be.
+        var areText: Bool {
+            Self.isText(id) && Self.isText(method) && Self.isText(topic) && Self.isText(encoding)
+        }
+
+        private static func isText(_ field: UnsafeBufferPointer<UInt8>?) -> Bool {
+            field.map(Reader.isText) ?? true
+        }
+
+        /// The envelope, or `nil` if a string is not valid UTF-8.
+        func envelope() -> MessagingEnvelope? {
+            var header = MessagingEnvelope(kind: kind)
+            header.v = v
+            guard Self.text(id, into: &header.id), Self.text(method, into: &header.method),
+                Self.text(topic, into: &header.topic)
+            else { return nil }
+            if let encoding {
+                // Nearly always `json`: no string is made for it.
+                guard let text = Reader.is(encoding, "json") ? "json" : Reader.text(encoding) else { return nil }
+                header.encoding = text
+            }
+            return header
+        }
+
+        /// Sets `field` to the text of `bytes`, if any; `false` if they are not valid UTF-8.
+        private static func text(_ bytes: UnsafeBufferPointer<UInt8>?, into field: inout String?) -> Bool {
+            guard let bytes else { return true }
+            field = Reader.text(bytes)
+            return field != nil
+        }
+    }
+
+    struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -103,13 +191,14 @@ enum EnvelopeFastPath {
             self.bytes = bytes
         }
 
-        mutating func envelope() -> MessagingEnvelope? {
+        /// One flat object of strings without escapes and an integer `v`, each key once.
+        mutating func fields() -> Fields? {
             var v: Int?
             var kind: MessagingEnvelope.Kind?
-            var id: String?
-            var method: String?
-            var topic: String?
-            var encoding: String?
+            var id: UnsafeBufferPointer<UInt8>?
+            var method: UnsafeBufferPointer<UInt8>?
+            var topic: UnsafeBufferPointer<UInt8>?
+            var encoding: UnsafeBufferPointer<UInt8>?
             guard take(UInt8(ascii: "{")) else { return nil }
             if !take(UInt8(ascii: "}")) {
                 repeat {
@@ -119,8 +208,7 @@ enum EnvelopeFastPath {
                         guard v == nil, let value = integer() else { return nil }
                         v = value
                     } else if Self.is(key, "kind") {
-                        guard kind == nil, let value = string().flatMap(MessagingEnvelope.Kind.init(rawValue:))
-                        else { return nil }
+                        guard kind == nil, let value = raw().flatMap(Self.kind) else { return nil }
                         kind = value
                     } else if Self.is(key, "id") {
                         guard fill(&id) else { return nil }
@@ -129,10 +217,7 @@ enum EnvelopeFastPath {
                     } else if Self.is(key, "topic") {
                         guard fill(&topic) else { return nil }
                     } else if Self.is(key, "encoding") {
-                        // Nearly always `json`: no string is made for it.
-                        guard encoding == nil, let value = raw() else { return nil }
-                        encoding = Self.is(value, "json") ? "json" : Self.text(value)
-                        guard encoding != nil else { return nil }
+                        guard fill(&encoding) else { return nil }
                     } else {
                         // Another field, of any value: JSONDecoder skips it.
                         return nil
@@ -142,20 +227,27 @@ enum EnvelopeFastPath {
             }
             skipWhitespace()
             guard index == bytes.count, let v, let kind else { return nil }
-            var header = MessagingEnvelope(
-                kind: kind,
-                id: id,
-                method: method,
-                topic: topic,
-                encoding: encoding ?? "json"
-            )
-            header.v = v
-            return header
+            return Fields(v: v, kind: kind, id: id, method: method, topic: topic, encoding: encoding)
         }
 
-        /// Reads a string into `field`; `false` if it is not one, or `field` was read before.
-        mutating func fill(_ field: inout String?) -> Bool {
-            guard field == nil, let value = string() else { return false }
+        /// The kind whose name `bytes` are, compared as bytes.
+        static func kind(_ bytes: UnsafeBufferPointer<UInt8>) -> MessagingEnvelope.Kind? {
+            switch bytes.count {
+            case 3 where Self.is(bytes, "job"): .job
+            case 3 where Self.is(bytes, "ack"): .ack
+            case 5 where Self.is(bytes, "reply"): .reply
+            case 5 where Self.is(bytes, "error"): .error
+            case 7 where Self.is(bytes, "request"): .request
+            case 7 where Self.is(bytes, "publish"): .publish
+            case 9 where Self.is(bytes, "heartbeat"): .heartbeat
+            default: nil
+            }
+        }
+
+        /// Reads a string's bytes into `field`; `false` if it is not one, or `field` was read
+        /// before.
+        mutating func fill(_ field: inout UnsafeBufferPointer<UInt8>?) -> Bool {
+            guard field == nil, let value = raw() else { return false }
             field = value
             return true
         }
@@ -177,17 +269,17 @@ enum EnvelopeFastPath {
             }
         }
 
-        /// A string without escapes or control characters, as valid UTF-8.
-        mutating func string() -> String? {
-            raw().flatMap(Self.text)
-        }
-
         /// The bytes of a string as text, if they are valid UTF-8.
         static func text(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
             // ASCII is valid UTF-8 as it is; `String(validating:)` is generic and looked up type
             // metadata on every call (a twentieth of the server's CPU per RPC call).
             if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
             return String(validating: utf8, as: UTF8.self)
+        }
+
+        /// Whether the bytes of a string are valid UTF-8.
+        static func isText(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+            utf8.allSatisfy { $0 < 0x80 } || String(validating: utf8, as: UTF8.self) != nil
         }
 
         /// The bytes of a string without escapes or control characters, not checked as UTF-8.

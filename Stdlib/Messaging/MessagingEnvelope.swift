@@ -68,16 +68,21 @@ public struct MessagingEnvelope: Sendable, Hashable, Codable {
     /// - Throws: ``MessagingError`` `badEnvelope` (not two frames, or a header that is not the
     ///   JSON above, naming what is wrong) or `unsupportedVersion`.
     public static func parse(_ message: Message) throws(MessagingError) -> (MessagingEnvelope, [UInt8]) {
-        let frames = message.frames
-        guard frames.count == 2 else {
+        try parse(frames: message.frames[...])
+    }
+
+    /// The header and payload in `frames`: for a message whose routing frames come first, without
+    /// copying the rest into a message of their own.
+    static func parse(frames: ArraySlice<Frame>) throws(MessagingError) -> (MessagingEnvelope, [UInt8]) {
+        guard frames.count == 2, let first = frames.first, let last = frames.last else {
             throw MessagingError(.badEnvelope, "expected 2 frames (header, payload), got \(frames.count)")
         }
         let header: MessagingEnvelope
-        if let plain = EnvelopeFastPath.decode(frames[0]) {
+        if let plain = EnvelopeFastPath.decode(first) {
             header = plain
         } else {
             do {
-                header = try JSONDecoder().decode(MessagingEnvelope.self, from: Data(frames[0].bytes))
+                header = try JSONDecoder().decode(MessagingEnvelope.self, from: Data(first.bytes))
             } catch {
                 throw MessagingError(.badEnvelope, "the header is not an envelope: \(Self.describe(error))")
             }
@@ -88,7 +93,7 @@ public struct MessagingEnvelope: Sendable, Hashable, Codable {
                 "protocol version \(header.v) is not supported; this peer speaks \(version)"
             )
         }
-        return (header, frames[1].bytes)
+        return (header, last.bytes)
     }
 
     enum CodingKeys: String, CodingKey {

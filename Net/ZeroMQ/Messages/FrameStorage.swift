@@ -1,7 +1,8 @@
 import CZeroMQ
 
 /// The bytes of one ``Frame``: a `zmq_msg_t` in a single heap block, so a received frame is
-/// never copied out of libzmq's buffer.
+/// never copied out of libzmq's buffer; a frame made by copying keeps its bytes in the same
+/// block, after an empty `zmq_msg_t`.
 ///
 /// Thread safety: the message is written only while the storage is created and before it is
 /// published; afterwards it is only read (`base`, `count`), and sending it makes libzmq point at
@@ -29,14 +30,16 @@ final class FrameStorage: ManagedBuffer<FrameStorage.Header, zmq_msg_t> {
         return storage
     }
 
-    /// Copies `bytes` into a new message.
+    /// Copies `bytes` into the storage itself, after an empty message: one allocation, where a
+    /// message of their size would make libzmq allocate a second block for bytes past 33.
     static func make(copying bytes: UnsafeRawBufferPointer) -> FrameStorage {
-        let buffer = create(minimumCapacity: 1) { _ in Header(base: nil, count: 0) }
+        let slots = 1 + (bytes.count + MemoryLayout<zmq_msg_t>.stride - 1) / MemoryLayout<zmq_msg_t>.stride
+        let buffer = create(minimumCapacity: slots) { _ in Header(base: nil, count: 0) }
         let storage = unsafeDowncast(buffer, to: FrameStorage.self)
         storage.withUnsafeMutablePointers { header, element in
-            zmq_msg_init_size(element, bytes.count)
-            let base = zmq_msg_data(element)
-            if let source = bytes.baseAddress, let base, bytes.count > 0 {
+            zmq_msg_init(element)
+            let base = UnsafeMutableRawPointer(element + 1)
+            if let source = bytes.baseAddress, bytes.count > 0 {
                 base.copyMemory(from: source, byteCount: bytes.count)
             }
             header.pointee = Header(base: UnsafeRawPointer(base), count: bytes.count)

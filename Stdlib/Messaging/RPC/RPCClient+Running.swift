@@ -97,31 +97,50 @@ extension RPCClient {
         } while callersOnExecutor.load(ordering: .relaxed) == onExecutor
     }
 
-    /// A burst of messages from `connection`, parsed first and then applied under one lock.
+    /// A burst of messages from `connection`, read first and then applied under one lock.
     private func received(_ messages: [Message], on connection: RPCConnection) {
-        var parsed: [(MessagingEnvelope, [UInt8])] = []
-        parsed.reserveCapacity(messages.count)
+        var answers: [Answer] = []
+        answers.reserveCapacity(messages.count)
         for message in messages {
             do {
-                parsed.append(try MessagingEnvelope.parse(message))
+                answers.append(try Answer(message))
             } catch {
                 logger.warning("Dropped a message from \(connection.instance): \(error)")
             }
         }
-        guard !parsed.isEmpty else { return }
+        guard !answers.isEmpty else { return }
         withBook { book, actions in
             // A connection replaced meanwhile speaks for an instance it no longer is.
             guard book.connections[connection.instance] === connection else { return }
             let now = ContinuousClock.now
-            for (header, payload) in parsed {
+            for answer in answers {
                 book.machine.received(
                     from: connection.instance,
-                    header: header,
-                    payload: payload,
+                    answer.kind,
+                    callID: answer.callID,
+                    payload: answer.payload,
                     now: now,
                     into: &actions
                 )
             }
+        }
+    }
+
+    /// What the client needs of a message from a server.
+    private struct Answer {
+        var kind: MessagingEnvelope.Kind
+        var callID: UInt64?
+        var payload: [UInt8]
+
+        /// Reads the usual header in place, with no string made; anything else through the full
+        /// parse, which names what is wrong.
+        init(_ message: Message) throws(MessagingError) {
+            if message.count == 2, let (kind, callID) = EnvelopeFastPath.answer(message[0]) {
+                (self.kind, self.callID, payload) = (kind, callID, message[1].bytes)
+                return
+            }
+            let (header, payload) = try MessagingEnvelope.parse(message)
+            (kind, callID, self.payload) = (header.kind, header.id.flatMap(UInt64.init), payload)
         }
     }
 

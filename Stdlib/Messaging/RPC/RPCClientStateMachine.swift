@@ -127,10 +127,12 @@ struct RPCClientStateMachine {
         if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.inFlight.remove(id) } }
     }
 
-    /// A message from `instance`: anything heard proves it alive; a reply or error ends its call.
+    /// A message of `kind` from `instance`, about call `callID` (its header's `id`, when that is
+    /// a call's): anything heard proves it alive; a reply or error ends its call.
     mutating func received(
         from id: String,
-        header: MessagingEnvelope,
+        _ kind: MessagingEnvelope.Kind,
+        callID: UInt64?,
         payload: [UInt8],
         now: ContinuousClock.Instant,
         into actions: inout [Action]
@@ -141,12 +143,10 @@ struct RPCClientStateMachine {
         if Self.heard(&instances.values[index], now: now) {
             actions.append(.log("\(id) answers again"))
         }
-        guard header.kind == .reply || header.kind == .error, let callID = header.id.flatMap(UInt64.init) else {
-            return
-        }
+        guard kind == .reply || kind == .error, let callID else { return }
         // The first answer wins; one from an instance tried earlier is as good as any.
         guard let call = calls.index(forKey: callID) else { return }
-        if header.kind == .reply {
+        if kind == .reply {
             forget(callID)
             actions.append(.finish(id: callID, .success(payload)))
             return

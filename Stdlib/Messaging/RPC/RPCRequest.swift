@@ -1,7 +1,7 @@
 import Foundation
 import GinkgoZeroMQ
 
-/// What an ``RPCServer`` makes of a message it received (its routing frame removed).
+/// What an ``RPCServer`` makes of the frames it received after the routing frame.
 enum RPCRequest: Equatable {
     /// A liveness probe, answered at once.
     case heartbeat(id: String?)
@@ -10,19 +10,20 @@ enum RPCRequest: Equatable {
     /// A message the server cannot use; `id` is the request's when the header names one.
     case refused(id: String?, MessagingError)
 
-    static func read(_ message: Message, limit: Int) -> RPCRequest {
-        if message.byteCount > limit {
+    static func read(_ frames: ArraySlice<Frame>, limit: Int) -> RPCRequest {
+        let byteCount = frames.reduce(0) { $0 + $1.count }
+        if byteCount > limit {
             return .refused(
-                id: bestEffortID(message),
-                MessagingError(.tooLarge, "a request of \(message.byteCount) bytes exceeds the limit of \(limit)")
+                id: bestEffortID(frames),
+                MessagingError(.tooLarge, "a request of \(byteCount) bytes exceeds the limit of \(limit)")
             )
         }
         let header: MessagingEnvelope
         let payload: [UInt8]
         do {
-            (header, payload) = try MessagingEnvelope.parse(message)
+            (header, payload) = try MessagingEnvelope.parse(frames: frames)
         } catch {
-            return .refused(id: bestEffortID(message), error)
+            return .refused(id: bestEffortID(frames), error)
         }
         switch header.kind {
         case .heartbeat:
@@ -49,9 +50,9 @@ enum RPCRequest: Equatable {
 
     /// The `id` of a header that is JSON but not a valid envelope (another version, a missing
     /// field), so that its error reply can still be paired with the request.
-    private static func bestEffortID(_ message: Message) -> String? {
+    private static func bestEffortID(_ frames: ArraySlice<Frame>) -> String? {
         struct Identified: Decodable { var id: String? }
-        guard let first = message.first, first.count <= 4096 else { return nil }
+        guard let first = frames.first, first.count <= 4096 else { return nil }
         return (try? JSONDecoder().decode(Identified.self, from: Data(first.bytes)))?.id
     }
 }

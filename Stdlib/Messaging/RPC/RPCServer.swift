@@ -194,10 +194,7 @@ public final class RPCServer: Service, @unchecked Sendable {
                 replies.collect()
                 for message in batch {
                     guard message.count >= 1 else { continue }
-                    let request = RPCRequest.read(
-                        Message(frames: Array(message.frames.dropFirst())),
-                        limit: maxMessageSize
-                    )
+                    let request = RPCRequest.read(message.frames.dropFirst(), limit: maxMessageSize)
                     await serve(
                         request,
                         from: message[0],

@@ -13,14 +13,14 @@ struct IncomingMessage {
     ///
     /// - Throws: ``MessagingError`` `tooLarge`, `badEnvelope`, `unsupportedVersion` or
     ///   `unsupportedEncoding`, with the header's `id` in ``Refusal/id`` when it could be read.
-    init(_ frames: some Collection<Frame>, limit: Int) throws(Refusal) {
+    init(_ frames: ArraySlice<Frame>, limit: Int) throws(Refusal) {
         let size = frames.reduce(0) { $0 + $1.count }
         if frames.count == 2, let first = frames.first, first.count > Self.maxHeader {
             throw Refusal(id: nil, error: MessagingError(.tooLarge, "a header of \(first.count) bytes"))
         }
         let parsed: (MessagingEnvelope, [UInt8])
         do {
-            parsed = try MessagingEnvelope.parse(Message(frames: Array(frames)))
+            parsed = try MessagingEnvelope.parse(frames: frames)
         } catch {
             throw Refusal(id: nil, error: error)
         }

@@ -138,7 +138,7 @@ struct JobDispatchStateMachine {
         workers[id] = worker
         let incoming: IncomingMessage
         do {
-            incoming = try IncomingMessage(frames, limit: configuration.maxMessage)
+            incoming = try IncomingMessage(frames[...], limit: configuration.maxMessage)
         } catch {
             return [
                 .warn("Refused a message from worker \(id): \(error.error)"),

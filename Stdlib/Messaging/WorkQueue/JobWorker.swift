@@ -152,11 +152,11 @@ public final class JobWorker: Service, @unchecked Sendable {
 
     private func receive(from socket: Socket, limit: Int) async throws {
         for try await message in socket.messages {
-            var frames = message.frames
-            let producer = frames.removeFirst()
+            let frames = message.frames
+            guard let producer = frames.first else { continue }
             let incoming: IncomingMessage
             do {
-                incoming = try IncomingMessage(frames, limit: limit)
+                incoming = try IncomingMessage(frames.dropFirst(), limit: limit)
             } catch {
                 logger.warning("Refused a message: \(error.error)")
                 try await reply(error.reply, to: producer, on: socket)

@@ -103,4 +103,60 @@ struct EnvelopeFastPathTests {
             (#expect(throws: MessagingError.self) { try MessagingEnvelope.parse(future) })?.code == .unsupportedVersion
         )
     }
+
+    @Test func theTemplateOfCallsAndAnswersReadsAsTheReaderDoes() throws {
+        for header in [
+            MessagingEnvelope(kind: .request, id: "42", method: "echo"),
+            MessagingEnvelope(kind: .reply, id: "18446744073709551615"),
+            MessagingEnvelope(kind: .error, id: "élan"),
+            MessagingEnvelope(kind: .heartbeat, id: "hb-3"),
+            MessagingEnvelope(kind: .job, id: "", method: ""),
+        ] {
+            let frame = try #require(EnvelopeFastPath.frame(header))
+            let matched = try #require(
+                frame.withUnsafeBytes { EnvelopeFastPath.Template.match($0.bindMemory(to: UInt8.self)) }
+            )
+            #expect(matched.kind == header.kind)
+            #expect(EnvelopeFastPath.decode(frame) == header)
+        }
+        // Anything else is left to the reader, which reads it all the same.
+        for text in [
+            #"{"encoding":"json","id":"7","kind":"reply","v":2}"#,
+            #"{"encoding":"json", "id":"7","kind":"reply","v":1}"#,
+            #"{"encoding":"msgpack","id":"7","kind":"reply","v":1}"#,
+            #"{"encoding":"json","id":"7","kind":"publish","topic":"t","v":1}"#,
+            #"{"encoding":"json","id":"7","kind":"reply","v":1} "#,
+        ] {
+            let frame = Frame(text)
+            #expect(frame.withUnsafeBytes { EnvelopeFastPath.Template.match($0.bindMemory(to: UInt8.self)) } == nil)
+            #expect(EnvelopeFastPath.decode(frame) != nil, "\(text)")
+        }
+        for text in [
+            #"{"encoding":"json","id":"7","kind":"reply","v":1"#,
+            #"{"encoding":"json","id":"a\"b","kind":"reply","v":1}"#,
+            #"{"encoding":"json","id":"7","kind":"shout","v":1}"#,
+        ] {
+            #expect(EnvelopeFastPath.decode(Frame(text)) == nil, "\(text)")
+        }
+    }
+
+    @Test func anAnswerGivesItsKindAndCallIDWithoutStrings() {
+        func answer(_ header: MessagingEnvelope) -> (MessagingEnvelope.Kind, UInt64?)? {
+            EnvelopeFastPath.frame(header).flatMap(EnvelopeFastPath.answer).map { ($0.kind, $0.callID) }
+        }
+        #expect(answer(MessagingEnvelope(kind: .reply, id: "42"))! == (.reply, 42))
+        #expect(answer(MessagingEnvelope(kind: .error, id: "18446744073709551615"))! == (.error, UInt64.max))
+        // Ids no call has: past the range, not digits, absent.
+        #expect(answer(MessagingEnvelope(kind: .reply, id: "18446744073709551616"))! == (.reply, nil))
+        #expect(answer(MessagingEnvelope(kind: .heartbeat, id: "hb-3"))! == (.heartbeat, nil))
+        #expect(answer(MessagingEnvelope(kind: .error, id: "-1"))! == (.error, nil))
+        #expect(answer(MessagingEnvelope(kind: .error))! == (.error, nil))
+        // Another version, or a string that is not UTF-8: the full parse decides and says why.
+        var future = MessagingEnvelope(kind: .reply, id: "1")
+        future.v = 2
+        #expect(answer(future) == nil)
+        let bytes =
+            Array(#"{"encoding":"json","id":"1","kind":"reply","method":""#.utf8) + [0xff] + Array(#"","v":1}"#.utf8)
+        #expect(EnvelopeFastPath.answer(Frame(bytes)) == nil)
+    }
 }

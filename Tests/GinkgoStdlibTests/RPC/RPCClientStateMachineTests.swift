@@ -184,7 +184,7 @@ extension RPCClientStateMachine {
         return actions
     }
 
-    /// `received` with its actions returned.
+    /// `received` of a message with `header`, with its actions returned.
     mutating func received(
         from id: String,
         header: MessagingEnvelope,
@@ -192,7 +192,14 @@ extension RPCClientStateMachine {
         now: ContinuousClock.Instant
     ) -> [Action] {
         var actions: [Action] = []
-        received(from: id, header: header, payload: payload, now: now, into: &actions)
+        received(
+            from: id,
+            header.kind,
+            callID: header.id.flatMap(UInt64.init),
+            payload: payload,
+            now: now,
+            into: &actions
+        )
         return actions
     }
 }

@@ -1,0 +1,58 @@
+extension EnvelopeFastPath {
+    /// The headers of calls and their answers as this library (and `JSONEncoder` with sorted
+    /// keys) writes them, matched byte for byte, with only the id, the kind and the method
+    /// varying:
+    /// ```
+    /// {"encoding":"json","id":"7","kind":"request","method":"echo","v":1}
+    /// {"encoding":"json","id":"7","kind":"reply","v":1}
+    /// ```
+    /// A tenth of the reader's work for the headers of nearly every message; any other header
+    /// (whitespace, another order, another field or version) is left to the reader.
+    enum Template {
+        /// The id, kind and method of a header of the form above; `nil` for any other header.
+        static func match(
+            _ bytes: UnsafeBufferPointer<UInt8>
+        ) -> (kind: MessagingEnvelope.Kind, id: UnsafeBufferPointer<UInt8>, method: UnsafeBufferPointer<UInt8>?)? {
+            var rest = bytes[...]
+            guard skip(#"{"encoding":"json","id":""#, in: &rest), let id = string(in: &rest),
+                skip(#","kind":""#, in: &rest), let name = string(in: &rest), let kind = Reader.kind(name)
+            else { return nil }
+            var method: UnsafeBufferPointer<UInt8>?
+            if skip(#","method":""#, in: &rest) {
+                guard let value = string(in: &rest) else { return nil }
+                method = value
+            }
+            guard skip(#","v":1}"#, in: &rest), rest.isEmpty else { return nil }
+            return (kind, id, method)
+        }
+
+        /// Consumes `text` if `rest` starts with it.
+        private static func skip(_ text: StaticString, in rest: inout Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+            let count = text.utf8CodeUnitCount
+            guard rest.count >= count else { return false }
+            var index = rest.startIndex
+            for offset in 0..<count {
+                guard rest.base[index] == text.utf8Start[offset] else { return false }
+                index += 1
+            }
+            rest = rest[index...]
+            return true
+        }
+
+        /// The bytes up to the closing quote, which it consumes; `nil` at an escape, a control
+        /// character or the end.
+        private static func string(in rest: inout Slice<UnsafeBufferPointer<UInt8>>) -> UnsafeBufferPointer<UInt8>? {
+            var index = rest.startIndex
+            while index < rest.endIndex {
+                let byte = rest.base[index]
+                if byte == UInt8(ascii: "\"") {
+                    defer { rest = rest[(index + 1)...] }
+                    return UnsafeBufferPointer(rebasing: rest[..<index])
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+                index += 1
+            }
+            return nil
+        }
+    }
+}
