@@ -1,3 +1,5 @@
+import GinkgoZeroMQ
+
 extension EnvelopeFastPath {
     /// The headers of calls and their answers as this library (and `JSONEncoder` with sorted
     /// keys) writes them, matched byte for byte, with only the id, the kind and the method
@@ -24,6 +26,25 @@ extension EnvelopeFastPath {
             }
             guard skip(#","v":1}"#, in: &rest), rest.isEmpty else { return nil }
             return (kind, id, method)
+        }
+
+        /// The header of call `id` of `method`, the very bytes of
+        /// `MessagingEnvelope(kind: .request, id: String(id), method: method).frame`, written
+        /// without the envelope or the id's string; `nil` if `method` needs escaping.
+        static func request(id: UInt64, method: String) -> Frame? {
+            // The template's fixed bytes are 62, and an id has at most 20 digits.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96 + method.utf8.count) { buffer in
+                var writer = Writer(buffer: buffer)
+                writer.append(#"{"encoding":"json","id":""#)
+                writer.decimal(magnitude: id)
+                writer.append(#"","kind":"request","method":""#)
+                let escaped =
+                    method.utf8.withContiguousStorageIfAvailable { writer.copyUnlessEscaped($0) }
+                    ?? writer.copyUnlessEscaped(Array(method.utf8))
+                guard !escaped else { return nil }
+                writer.append(#"","v":1}"#)
+                return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
+            }
         }
 
         /// Consumes `text` if `rest` starts with it.

@@ -34,7 +34,7 @@ enum EnvelopeFastPath {
     }
 
     /// Appends to a buffer that ``frame(_:)`` made large enough.
-    private struct Writer {
+    struct Writer {
         let buffer: UnsafeMutableBufferPointer<UInt8>
         var count = 0
 
@@ -72,7 +72,7 @@ enum EnvelopeFastPath {
         }
 
         /// Copies `utf8`; `true` (and the copy unfinished) if a byte needs escaping.
-        private mutating func copyUnlessEscaped(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        mutating func copyUnlessEscaped(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
             for byte in utf8 {
                 if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
                 buffer[count] = byte
@@ -81,14 +81,18 @@ enum EnvelopeFastPath {
             return false
         }
 
-        private mutating func copyUnlessEscaped(_ utf8: [UInt8]) -> Bool {
+        mutating func copyUnlessEscaped(_ utf8: [UInt8]) -> Bool {
             utf8.withUnsafeBufferPointer { copyUnlessEscaped($0) }
         }
 
         mutating func decimal(_ value: Int) {
             if value < 0 { append(byte: UInt8(ascii: "-")) }
+            decimal(magnitude: UInt64(value.magnitude))
+        }
+
+        mutating func decimal(magnitude value: UInt64) {
             let start = count
-            var rest = value.magnitude
+            var rest = value
             repeat {
                 append(byte: UInt8(ascii: "0") + UInt8(rest % 10))
                 rest /= 10

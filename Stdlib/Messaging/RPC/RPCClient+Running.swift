@@ -163,8 +163,8 @@ extension RPCClient {
         var opened: [RPCConnection] = []
         var closed: [RPCConnection] = []
         var finished: [(UnsafeContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
-        var firstSend: (RPCConnection, MessagingEnvelope, [UInt8])?
-        var sends: [(RPCConnection, MessagingEnvelope, [UInt8])] = []
+        var firstSend: (RPCConnection, Outgoing)?
+        var sends: [(RPCConnection, Outgoing)] = []
         var logs: [String] = []
         let value = book.withLock { book in
             var actions: [RPCClientStateMachine.Action] = []
@@ -190,14 +190,18 @@ extension RPCClient {
                     }
                 case .disconnect(let instance):
                     if let old = book.connections.removeValue(forKey: instance) { closed.append(old) }
-                case .send(let instance, let header, let payload):
+                case .call(let instance, let id, let method, let payload):
                     if let connection = book.connections[instance] {
                         // Encoded after the lock: calls placed on other threads wait for it.
                         if firstSend == nil {
-                            firstSend = (connection, header, payload)
+                            firstSend = (connection, .call(id, method, payload))
                         } else {
-                            sends.append((connection, header, payload))
+                            sends.append((connection, .call(id, method, payload)))
                         }
+                    }
+                case .send(let instance, let header, let payload):
+                    if let connection = book.connections[instance] {
+                        sends.append((connection, .other(header, payload)))
                     }
                 case .finish(let id, let result):
                     if let continuation = book.waiting.removeValue(forKey: id) {
@@ -216,9 +220,28 @@ extension RPCClient {
             spawn { await connection.runSender() }
             spawn { await self.receive(connection) }
         }
-        if let (connection, header, payload) = firstSend { connection.send(header.message(payload: payload)) }
-        for (connection, header, payload) in sends { connection.send(header.message(payload: payload)) }
+        if let (connection, outgoing) = firstSend { connection.send(outgoing.message) }
+        for (connection, outgoing) in sends { connection.send(outgoing.message) }
         for (continuation, result) in finished { continuation.resume(with: result.mapError { $0 as any Error }) }
         return value
+    }
+}
+
+/// A message ``RPCClient/withBook(_:)`` sends after its lock.
+private enum Outgoing {
+    /// Call `id` of `method`, its header written straight from the id's digits.
+    case call(UInt64, String, [UInt8])
+    case other(MessagingEnvelope, [UInt8])
+
+    var message: Message {
+        switch self {
+        case .call(let id, let method, let payload):
+            let header =
+                EnvelopeFastPath.Template.request(id: id, method: method)
+                ?? MessagingEnvelope(kind: .request, id: String(id), method: method).frame
+            return Message(frames: [header, Frame(payload)])
+        case .other(let header, let payload):
+            return header.message(payload: payload)
+        }
     }
 }

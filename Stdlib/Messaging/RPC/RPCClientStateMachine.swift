@@ -19,6 +19,8 @@ struct RPCClientStateMachine {
         case connect(instance: String, endpoint: String)
         /// Close the DEALER of `instance`.
         case disconnect(instance: String)
+        /// Send call `id` of `method` to `instance`.
+        case call(instance: String, id: UInt64, method: String, payload: [UInt8])
         /// Send a message to `instance`.
         case send(instance: String, header: MessagingEnvelope, payload: [UInt8])
         /// End call `id`.
@@ -290,13 +292,7 @@ struct RPCClientStateMachine {
         }
         let (method, payload) = Self.place(&calls.values[index], on: chosen)
         instances.modifyValue(forKey: chosen) { $0.inFlight.insert(id) }
-        actions.append(
-            .send(
-                instance: chosen,
-                header: MessagingEnvelope(kind: .request, id: String(id), method: method),
-                payload: payload
-            )
-        )
+        actions.append(.call(instance: chosen, id: id, method: method, payload: payload))
     }
 
     private static func tried(_ call: inout Call) -> Tried { call.tried }

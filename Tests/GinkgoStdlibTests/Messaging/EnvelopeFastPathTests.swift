@@ -159,4 +159,15 @@ struct EnvelopeFastPathTests {
             Array(#"{"encoding":"json","id":"1","kind":"reply","method":""#.utf8) + [0xff] + Array(#"","v":1}"#.utf8)
         #expect(EnvelopeFastPath.answer(Frame(bytes)) == nil)
     }
+
+    @Test func aCallsHeaderIsWrittenAsTheEnvelopeWritesIt() throws {
+        for id in [0, 42, UInt64.max] {
+            for method in ["echo", "", "élan ✓", String(repeating: "m", count: 300)] {
+                let header = MessagingEnvelope(kind: .request, id: String(id), method: method)
+                let written = try #require(EnvelopeFastPath.Template.request(id: id, method: method))
+                #expect(Array(written) == Array(header.frame), "\(id) \(method)")
+            }
+        }
+        #expect(EnvelopeFastPath.Template.request(id: 1, method: "say \"hi\"") == nil)
+    }
 }

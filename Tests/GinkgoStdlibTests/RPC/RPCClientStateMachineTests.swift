@@ -16,7 +16,7 @@ struct RPCClientStateMachineTests {
 
     func targets(_ actions: [Machine.Action]) -> [String] {
         actions.compactMap {
-            if case .send(let instance, let header, _) = $0, header.kind == .request { return instance }
+            if case .call(let instance, _, _, _) = $0 { return instance }
             return nil
         }
     }
