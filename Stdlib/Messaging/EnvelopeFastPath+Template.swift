@@ -38,10 +38,28 @@ extension EnvelopeFastPath {
                 writer.append(#"{"encoding":"json","id":""#)
                 writer.decimal(magnitude: id)
                 writer.append(#"","kind":"request","method":""#)
-                let escaped =
-                    method.utf8.withContiguousStorageIfAvailable { writer.copyUnlessEscaped($0) }
-                    ?? writer.copyUnlessEscaped(Array(method.utf8))
-                guard !escaped else { return nil }
+                guard writer.copy(method) else { return nil }
+                writer.append(#"","v":1}"#)
+                return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
+            }
+        }
+
+        /// The header of an answer (`reply` or `error`) to call `id`, the very bytes of
+        /// `MessagingEnvelope(kind: kind, id: id).frame`; `nil` for another kind, or an `id` that
+        /// needs escaping.
+        static func answer(_ kind: MessagingEnvelope.Kind, id: String) -> Frame? {
+            let name: StaticString
+            switch kind {
+            case .reply: name = "reply"
+            case .error: name = "error"
+            default: return nil
+            }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64 + id.utf8.count) { buffer in
+                var writer = Writer(buffer: buffer)
+                writer.append(#"{"encoding":"json","id":""#)
+                guard writer.copy(id) else { return nil }
+                writer.append(#"","kind":""#)
+                writer.append(name)
                 writer.append(#"","v":1}"#)
                 return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
             }

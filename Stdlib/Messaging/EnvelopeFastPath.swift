@@ -63,16 +63,22 @@ enum EnvelopeFastPath {
             append(first ? "\"" : ",\"")
             append(key)
             append(#"":""#)
-            // Copied and checked in one pass; a string not stored as UTF-8 is copied first.
-            let escaped =
-                value.utf8.withContiguousStorageIfAvailable { copyUnlessEscaped($0) }
-                ?? copyUnlessEscaped(Array(value.utf8))
+            guard copy(value) else { return false }
             append(byte: UInt8(ascii: "\""))
+            return true
+        }
+
+        /// Copies `text`; `false` (and the copy unfinished) if a byte needs escaping. Copied and
+        /// checked in one pass; a string not stored as UTF-8 is copied into an array first.
+        mutating func copy(_ text: String) -> Bool {
+            let escaped =
+                text.utf8.withContiguousStorageIfAvailable { copyUnlessEscaped($0) }
+                ?? copyUnlessEscaped(Array(text.utf8))
             return !escaped
         }
 
         /// Copies `utf8`; `true` (and the copy unfinished) if a byte needs escaping.
-        mutating func copyUnlessEscaped(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        private mutating func copyUnlessEscaped(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
             for byte in utf8 {
                 if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
                 buffer[count] = byte
@@ -81,7 +87,7 @@ enum EnvelopeFastPath {
             return false
         }
 
-        mutating func copyUnlessEscaped(_ utf8: [UInt8]) -> Bool {
+        private mutating func copyUnlessEscaped(_ utf8: [UInt8]) -> Bool {
             utf8.withUnsafeBufferPointer { copyUnlessEscaped($0) }
         }
 

@@ -230,7 +230,7 @@ public final class RPCServer: Service, @unchecked Sendable {
         }
         switch request {
         case .heartbeat(let id):
-            replies.send(Self.routed(MessagingEnvelope(kind: .heartbeat, id: id), [], to: peer))
+            replies.send(Message(frames: [peer, MessagingEnvelope(kind: .heartbeat, id: id).frame, .empty]))
         case .refused(let id, let error):
             logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
             reply(to: peer, id: id, .failure(error), on: replies)
@@ -302,14 +302,14 @@ public final class RPCServer: Service, @unchecked Sendable {
     private func reply(to peer: Frame, id: String?, _ result: Result<[UInt8], MessagingError>, on replies: RPCReplies) {
         switch result {
         case .success(let payload):
-            replies.send(Self.routed(MessagingEnvelope(kind: .reply, id: id), payload, to: peer))
+            replies.send(Message(frames: [peer, Self.answer(.reply, id: id), Frame(payload)]))
         case .failure(let error):
-            replies.send(Self.routed(MessagingEnvelope(kind: .error, id: id), RPCCoding.payload(of: error), to: peer))
+            replies.send(Message(frames: [peer, Self.answer(.error, id: id), Frame(RPCCoding.payload(of: error))]))
         }
     }
 
-    /// A message for the ROUTER socket: the peer's routing frame, the header and the payload.
-    private static func routed(_ header: MessagingEnvelope, _ payload: [UInt8], to peer: Frame) -> Message {
-        Message(frames: [peer, header.frame, Frame(payload)])
+    /// The header of an answer to call `id`: the template's when it can write it.
+    private static func answer(_ kind: MessagingEnvelope.Kind, id: String?) -> Frame {
+        id.flatMap { EnvelopeFastPath.Template.answer(kind, id: $0) } ?? MessagingEnvelope(kind: kind, id: id).frame
     }
 }

@@ -170,4 +170,15 @@ struct EnvelopeFastPathTests {
         }
         #expect(EnvelopeFastPath.Template.request(id: 1, method: "say \"hi\"") == nil)
     }
+
+    @Test func anAnswersHeaderIsWrittenAsTheEnvelopeWritesIt() throws {
+        for kind in [MessagingEnvelope.Kind.reply, .error] {
+            for id in ["42", "", "élan ✓", String(repeating: "7", count: 300)] {
+                let written = try #require(EnvelopeFastPath.Template.answer(kind, id: id))
+                #expect(Array(written) == Array(MessagingEnvelope(kind: kind, id: id).frame), "\(kind) \(id)")
+            }
+        }
+        #expect(EnvelopeFastPath.Template.answer(.reply, id: "a\\b") == nil)
+        #expect(EnvelopeFastPath.Template.answer(.heartbeat, id: "1") == nil)
+    }
 }
