@@ -37,7 +37,9 @@ struct RPCClientStateMachine {
         var alive = true
         /// It refused a call because it is stopping (and has not answered a heartbeat since).
         var stopping = false
-        var inFlight: Set<UInt64> = []
+        /// The calls in flight on it: those whose `instance` it is. A count, not a set: which
+        /// they are matters only when it goes, and a set cost every call two hashes and a rehash.
+        var load = 0
         var lastHeard: ContinuousClock.Instant
         var lastProbe: ContinuousClock.Instant?
     }
@@ -101,7 +103,7 @@ struct RPCClientStateMachine {
     mutating func instanceRemoved(_ id: String, now: ContinuousClock.Instant) -> [Action] {
         guard let instance = instances.removeValue(forKey: id) else { return [] }
         return [.disconnect(instance: id)]
-            + reroute(instance.inFlight, from: id, reason: "\(id) left discovery", now: now)
+            + reroute(callsOn(id), from: id, reason: "\(id) left discovery", now: now)
     }
 
     // MARK: Calls
@@ -115,18 +117,24 @@ struct RPCClientStateMachine {
         now: ContinuousClock.Instant,
         into actions: inout [Action]
     ) {
-        calls[id] = Call(method: method, payload: payload, deadline: deadline)
-        dispatch(id, reason: nil, now: now, into: &actions)
+        // Placed before it is stored: one hash of its id, not two.
+        var call = Call(method: method, payload: payload, deadline: deadline)
+        if dispatch(id, &call, reason: nil, into: &actions) { calls[id] = call }
     }
 
     /// The caller gave up (cancelled): forget the call; a late reply is ignored.
     mutating func cancel(_ id: UInt64) {
-        forget(id)
+        if let index = calls.index(forKey: id) { forget(at: index) }
     }
 
-    private mutating func forget(_ id: UInt64) {
-        guard let call = calls.removeValue(forKey: id) else { return }
-        if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.inFlight.remove(id) } }
+    private mutating func forget(at index: Dictionary<UInt64, Call>.Index) {
+        let call = calls.remove(at: index).value
+        if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.load -= 1 } }
+    }
+
+    /// The calls in flight on `instance`, in the order they were made.
+    private func callsOn(_ instance: String) -> [UInt64] {
+        calls.compactMap { $0.value.instance == instance ? $0.key : nil }.sorted()
     }
 
     /// A message of `kind` from `instance`, about call `callID` (its header's `id`, when that is
@@ -139,8 +147,8 @@ struct RPCClientStateMachine {
         now: ContinuousClock.Instant,
         into actions: inout [Action]
     ) {
-        // Changed in place: a copy of the instance would share its `inFlight` set, and the
-        // `forget` below would then copy the whole set.
+        // Changed in place: reading a field through `Dictionary.Values`' subscript copies the
+        // whole instance.
         guard let index = instances.index(forKey: id) else { return }
         if Self.heard(&instances.values[index], now: now) {
             actions.append(.log("\(id) answers again"))
@@ -149,13 +157,13 @@ struct RPCClientStateMachine {
         // The first answer wins; one from an instance tried earlier is as good as any.
         guard let call = calls.index(forKey: callID) else { return }
         if kind == .reply {
-            forget(callID)
+            forget(at: call)
             actions.append(.finish(id: callID, .success(payload)))
             return
         }
         let error = RPCCoding.error(from: payload, method: calls.values[call].method)
         guard error.code == .unavailable else {
-            forget(callID)
+            forget(at: call)
             actions.append(.finish(id: callID, .failure(error)))
             return
         }
@@ -164,7 +172,7 @@ struct RPCClientStateMachine {
             instances.modifyValue(forKey: id) { instance in
                 instance.alive = false
                 instance.stopping = true
-                instance.inFlight.remove(callID)
+                instance.load -= 1
             }
             actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
             actions += reroute([callID], from: nil, reason: error.message, now: now)
@@ -187,7 +195,7 @@ struct RPCClientStateMachine {
         var actions: [Action] = []
         for (id, call) in calls where call.deadline <= now {
             calls[id] = nil
-            if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.inFlight.remove(id) } }
+            if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.load -= 1 } }
             let place = call.instance.map { " (sent to \($0))" } ?? ""
             actions.append(
                 .finish(
@@ -201,14 +209,14 @@ struct RPCClientStateMachine {
             guard var instance = instances[id] else { continue }
             // Silent too long: dead, and its calls go elsewhere — also those it had when it said
             // it was stopping, in case it closed before answering them.
-            if now - instance.lastHeard > window, instance.alive || !instance.inFlight.isEmpty {
+            if now - instance.lastHeard > window, instance.alive || instance.load > 0 {
                 if instance.alive {
                     actions.append(.log("\(id) has not answered for \(now - instance.lastHeard); taking it for dead"))
                 }
                 instance.alive = false
                 instances[id] = instance
                 actions += reroute(
-                    instance.inFlight,
+                    callsOn(id),
                     from: id,
                     reason: "\(id) stopped answering heartbeats",
                     keepWhenStuck: true,
@@ -232,7 +240,7 @@ struct RPCClientStateMachine {
     mutating func failAll(_ error: MessagingError) -> [Action] {
         defer {
             calls = [:]
-            for index in instances.indices { instances.values[index].inFlight = [] }
+            for index in instances.indices { instances.values[index].load = 0 }
         }
         return calls.keys.sorted().map { .finish(id: $0, .failure(error)) }
     }
@@ -245,69 +253,59 @@ struct RPCClientStateMachine {
     /// With `keepWhenStuck` (an instance that is only silent), a call with nowhere else to go stays
     /// where it is: the instance may just be slow, and the call's timeout still ends it.
     private mutating func reroute(
-        _ ids: Set<UInt64>,
+        _ ids: [UInt64],
         from instance: String?,
         reason: String,
         keepWhenStuck: Bool = false,
         now: ContinuousClock.Instant
     ) -> [Action] {
-        if let instance { instances.modifyValue(forKey: instance) { $0.inFlight = [] } }
+        if let instance { instances.modifyValue(forKey: instance) { $0.load = 0 } }
         var actions: [Action] = []
-        for id in ids.sorted() {
+        for id in ids {
             if keepWhenStuck, let instance, usable.isEmpty {
-                instances.modifyValue(forKey: instance) { $0.inFlight.insert(id) }
+                instances.modifyValue(forKey: instance) { $0.load += 1 }
                 continue
             }
-            calls.modifyValue(forKey: id) { $0.instance = nil }
-            dispatch(id, reason: reason, now: now, into: &actions)
+            guard var call = calls.removeValue(forKey: id) else { continue }
+            call.instance = nil
+            if dispatch(id, &call, reason: reason, into: &actions) { calls[id] = call }
         }
         return actions
     }
 
-    /// Changes the call in place, and reads it through `inout` access: a copy of it, written back,
-    /// cost every call a dozen reference counting operations, and each field read through
-    /// `Dictionary.Values`' subscript copied the whole call.
+    /// Places `call` on the least busy instance it was not sent to yet, and says what to send;
+    /// returns `false` when it ended instead (no instance, or its last attempt), with its failure.
     private mutating func dispatch(
         _ id: UInt64,
+        _ call: inout Call,
         reason: String?,
-        now: ContinuousClock.Instant,
         into actions: inout [Action]
-    ) {
-        guard let index = calls.index(forKey: id) else { return }
+    ) -> Bool {
         rotation &+= 1
-        let tried = Self.tried(&calls.values[index])
         // An instance that only went quiet may be slow rather than gone (a stalled machine, a
         // long pause): with no answering instance left, a call still goes to one of those and
         // its timeout bounds it, instead of failing at once. One that said it is stopping gets
         // none.
         let chosen =
-            leastBusy(after: tried) { healthy, alive, _ in healthy && alive }
-            ?? leastBusy(after: tried) { healthy, alive, stopping in healthy && !alive && !stopping }
-        guard tried.count < configuration.maxAttempts, let chosen else {
-            let call = calls.remove(at: index).value
+            leastBusy(after: call.tried) { healthy, alive, _ in healthy && alive }
+            ?? leastBusy(after: call.tried) { healthy, alive, stopping in healthy && !alive && !stopping }
+        guard call.tried.count < configuration.maxAttempts, let chosen else {
             let why = chosen == nil ? "no instance answers" : "tried \(call.tried.names.joined(separator: ", "))"
             let message = [reason, why].compactMap { $0 }.joined(separator: "; ")
             actions.append(.finish(id: id, .failure(MessagingError(.unavailable, "\(call.method): \(message)"))))
-            return
+            return false
         }
-        let (method, payload) = Self.place(&calls.values[index], on: chosen)
-        instances.modifyValue(forKey: chosen) { $0.inFlight.insert(id) }
-        actions.append(.call(instance: chosen, id: id, method: method, payload: payload))
+        call.instance = chosen
+        call.tried.append(chosen)
+        instances.modifyValue(forKey: chosen) { $0.load += 1 }
+        actions.append(.call(instance: chosen, id: id, method: call.method, payload: call.payload))
+        return true
     }
-
-    private static func tried(_ call: inout Call) -> Tried { call.tried }
 
     private static func standing(
         _ instance: inout Instance
     ) -> (healthy: Bool, alive: Bool, stopping: Bool, load: Int) {
-        (instance.healthy, instance.alive, instance.stopping, instance.inFlight.count)
-    }
-
-    /// Records that `call` goes to `instance`; returns what to send.
-    private static func place(_ call: inout Call, on instance: String) -> (method: String, payload: [UInt8]) {
-        call.instance = instance
-        call.tried.append(instance)
-        return (call.method, call.payload)
+        (instance.healthy, instance.alive, instance.stopping, instance.load)
     }
 
     /// In one pass, without building lists (this runs for every call): among the instances that

@@ -135,7 +135,7 @@ struct RPCClientStateMachineTests {
                 .finish(id: 2, .failure(MessagingError(.timeout, "m: no answer within the timeout (sent to a)")))
             )
         )
-        #expect(machine.instances["a"]?.inFlight.isEmpty == true)
+        #expect(machine.instances["a"]?.load == 0)
     }
 
     @Test func aCallRefusedByAStoppingServerGoesElsewhere() {
@@ -151,6 +151,54 @@ struct RPCClientStateMachineTests {
         let other = first[0] == "a" ? "b" : "a"
         #expect(targets(actions) == [other])
         #expect(machine.usable == [other])
+    }
+
+    /// Each instance's load is the number of calls placed on it, through every kind of event.
+    @Test func loadsCountTheCallsOnEachInstanceThroughEveryEvent() {
+        var machine = machine(instances: ["a", "b", "c"])
+        func expectLoadsMatch(_ step: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            for (id, instance) in machine.instances {
+                let placed = machine.calls.values.filter { $0.instance == id }.count
+                #expect(instance.load == placed, "\(step): \(id)", sourceLocation: sourceLocation)
+            }
+        }
+        for id in UInt64(1)...9 {
+            _ = machine.startCall(id, method: "m", payload: [], deadline: start + .seconds(id < 8 ? 5 : 1), now: start)
+        }
+        expectLoadsMatch("placed")
+        for id in UInt64(1)...2 {
+            _ = machine.received(from: machine.calls[id]!.instance!, header: reply(id), payload: [], now: start)
+        }
+        machine.cancel(3)
+        expectLoadsMatch("answered and cancelled")
+        let refused = machine.calls[4]!.instance!
+        let refusal = MessagingError(.unavailable, "m: \(refused) is stopping")
+        _ = machine.received(
+            from: refused,
+            header: MessagingEnvelope(kind: .error, id: "4"),
+            payload: RPCCoding.payload(of: refusal),
+            now: start
+        )
+        expectLoadsMatch("refused")
+        let later = start + .milliseconds(350)
+        let quiet = machine.instances.keys.sorted().first { $0 != refused }!
+        for id in machine.instances.keys where id != quiet {
+            _ = machine.received(
+                from: id,
+                header: MessagingEnvelope(kind: .heartbeat, id: "hb"),
+                payload: [],
+                now: later
+            )
+        }
+        _ = machine.tick(now: later)
+        expectLoadsMatch("silent one taken for dead")
+        _ = machine.instanceRemoved(machine.instances.keys.sorted().first { $0 != quiet }!, now: later)
+        expectLoadsMatch("one removed")
+        _ = machine.tick(now: start + .milliseconds(1500))
+        expectLoadsMatch("expired")
+        _ = machine.failAll(MessagingError(.unavailable, "stopped"))
+        #expect(machine.calls.isEmpty)
+        expectLoadsMatch("all failed")
     }
 
     @Test func unhealthyInstancesGetNoNewCallsAndServerErrorsArriveTyped() throws {
