@@ -38,7 +38,8 @@ struct SocketTests {
 
     @Test func framesKeptInlineAndFramesKeptInLibzmqBuffersBothRoundTrip() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
-        // 24 bytes and fewer live inside the Frame value; larger ones in a libzmq message.
+        // 24 bytes and fewer live inside the Frame value, up to 256 made from an array share it,
+        // larger ones are copied into a libzmq message.
         let sizes = [0, 1, 23, 24, 25, 256, 257]
         let frames = sizes.map { size in Frame((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ size) }) }
         try await push.send(Message(frames: frames))

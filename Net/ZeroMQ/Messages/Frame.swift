@@ -3,8 +3,9 @@ import CZeroMQ
 /// One frame of a ZeroMQ ``Message``: an immutable run of bytes.
 ///
 /// A frame of up to 24 bytes is kept inside the value; a larger received frame keeps libzmq's
-/// buffer (no copy), and a large frame you send is handed to libzmq by reference. Frames are
-/// values: cheap to copy, safe to share between tasks.
+/// buffer (no copy), one made from an array of up to 256 bytes shares the array, and a large
+/// frame you send is handed to libzmq by reference. Frames are values: cheap to copy, safe to
+/// share between tasks.
 ///
 /// ```swift
 /// let topic: Frame = "tick"
@@ -18,6 +19,8 @@ public struct Frame: @unchecked Sendable {
     enum Storage {
         case inline(InlineBytes)
         case shared(FrameStorage)
+        /// A small array the frame was made from, kept as it is: no copy until libzmq's message.
+        case array([UInt8])
     }
 
     let storage: Storage
@@ -59,9 +62,15 @@ public struct Frame: @unchecked Sendable {
         }
     }
 
-    /// A frame holding a copy of `bytes` (the common case, without generic code).
+    /// A frame holding `bytes` (the common case, without generic code). An array too long to
+    /// keep inline but short enough to be copied when sent is kept as it is, shared: its bytes
+    /// are copied once, into the message libzmq sends.
     public init(_ bytes: [UInt8]) {
-        self = bytes.withUnsafeBytes { Frame(copying: $0) }
+        if bytes.count > InlineBytes.capacity && bytes.count <= FrameStorage.copyLimit {
+            storage = .array(bytes)
+        } else {
+            self = bytes.withUnsafeBytes { Frame(copying: $0) }
+        }
     }
 
     /// A frame holding the UTF-8 bytes of `string`.
@@ -78,6 +87,7 @@ public struct Frame: @unchecked Sendable {
         switch storage {
         case .inline(let bytes): try bytes.withUnsafeBytes(body)
         case .shared(let shared): try withExtendedLifetime(shared) { try body(shared.bytes) }
+        case .array(let array): try array.withUnsafeBytes(body)
         }
     }
 
@@ -86,11 +96,21 @@ public struct Frame: @unchecked Sendable {
         switch storage {
         case .inline(let bytes): bytes.makeOutgoing(message)
         case .shared(let shared): shared.makeOutgoing(message)
+        case .array(let array):
+            zmq_msg_init_size(message, array.count)
+            array.withUnsafeBytes { bytes in
+                if let source = bytes.baseAddress, let target = zmq_msg_data(message) {
+                    target.copyMemory(from: source, byteCount: bytes.count)
+                }
+            }
         }
     }
 
-    /// The bytes, copied into an array.
-    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+    /// The bytes, as an array.
+    public var bytes: [UInt8] {
+        if case .array(let array) = storage { return array }
+        return withUnsafeBytes { Array($0) }
+    }
 
     /// The bytes decoded as UTF-8, with invalid sequences replaced by U+FFFD.
     public var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
@@ -105,6 +125,7 @@ extension Frame: RandomAccessCollection {
         switch storage {
         case .inline(let bytes): bytes.count
         case .shared(let shared): shared.bytes.count
+        case .array(let array): array.count
         }
     }
 
