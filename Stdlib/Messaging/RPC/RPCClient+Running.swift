@@ -146,7 +146,7 @@ extension RPCClient {
 
     /// Runs `body` on the state and performs the actions it returns (see ``withBook(_:)``).
     @discardableResult
-    func apply<Value>(_ body: (inout Book) -> (Value, [RPCClientStateMachine.Action])) -> Value {
+    func apply<Value>(_ body: (inout Book) -> (Value, [Machine.Action])) -> Value {
         withBook { book, actions in
             let (value, more) = body(&book)
             actions += more
@@ -159,7 +159,7 @@ extension RPCClient {
     /// and continuations resumed after it. The actions go into a buffer the book keeps, and the
     /// common single send is held outside an array: no allocation for either per call.
     @discardableResult
-    func withBook<Value>(_ body: (inout Book, inout [RPCClientStateMachine.Action]) -> Value) -> Value {
+    func withBook<Value>(_ body: (inout Book, inout [Machine.Action]) -> Value) -> Value {
         var opened: [RPCConnection] = []
         var closed: [RPCConnection] = []
         var finished: [(UnsafeContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
@@ -167,7 +167,7 @@ extension RPCClient {
         var sends: [(RPCConnection, Outgoing)] = []
         var logs: [String] = []
         let value = book.withLock { book in
-            var actions: [RPCClientStateMachine.Action] = []
+            var actions: [Machine.Action] = []
             swap(&actions, &book.actions)
             defer {
                 actions.removeAll(keepingCapacity: true)
@@ -203,10 +203,8 @@ extension RPCClient {
                     if let connection = book.connections[instance] {
                         sends.append((connection, .other(header, payload)))
                     }
-                case .finish(let id, let result):
-                    if let continuation = book.waiting.removeValue(forKey: id) {
-                        finished.append((continuation, result))
-                    }
+                case .finish(let continuation, let result):
+                    finished.append((continuation, result))
                 case .log(let text):
                     logs.append(text)
                 }

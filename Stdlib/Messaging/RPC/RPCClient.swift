@@ -47,14 +47,16 @@ public final class RPCClient: Service, @unchecked Sendable {
         public init() {}
     }
 
+    /// The calls and instances, each call holding its caller's continuation: resumed once, by
+    /// whoever takes the call out of the machine.
+    typealias Machine = RPCClientStateMachine<UnsafeContinuation<[UInt8], any Error>>
+
     struct Book {
-        var machine: RPCClientStateMachine
-        /// Each call's continuation, resumed once by whoever removes it from here.
-        var waiting: [UInt64: UnsafeContinuation<[UInt8], any Error>] = [:]
+        var machine: Machine
         var connections: [String: RPCConnection] = [:]
         var open = false
         /// The actions of one change of the book, kept for their capacity (see `withBook`).
-        var actions: [RPCClientStateMachine.Action] = []
+        var actions: [Machine.Action] = []
     }
 
     let target: Target
@@ -90,8 +92,8 @@ public final class RPCClient: Service, @unchecked Sendable {
         super.init(name: name ?? "rpc-client")
     }
 
-    private static func machine(_ configuration: Configuration) -> RPCClientStateMachine {
-        RPCClientStateMachine(
+    private static func machine(_ configuration: Configuration) -> Machine {
+        Machine(
             configuration: .init(
                 maxAttempts: max(1, configuration.maxAttempts),
                 heartbeatInterval: configuration.heartbeatInterval,
@@ -155,9 +157,9 @@ public final class RPCClient: Service, @unchecked Sendable {
                         return MessagingError(.unavailable, "\(method): the client is \(self.state), not running")
                     }
                     if Task.isCancelled { return CancellationError() }
-                    book.waiting[id] = continuation
                     book.machine.startCall(
                         id,
+                        waiter: continuation,
                         method: method,
                         payload: params,
                         deadline: deadline,
@@ -169,11 +171,7 @@ public final class RPCClient: Service, @unchecked Sendable {
                 if let refusal { continuation.resume(throwing: refusal) }
             }
         } onCancel: {
-            let continuation = book.withLock { book in
-                book.machine.cancel(id)
-                return book.waiting.removeValue(forKey: id)
-            }
-            continuation?.resume(throwing: CancellationError())
+            book.withLock { $0.machine.cancel(id) }?.resume(throwing: CancellationError())
         }
     }
 }

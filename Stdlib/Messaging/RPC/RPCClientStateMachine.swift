@@ -4,7 +4,10 @@ import Ginkgo
 /// whether they answer, which calls are in flight where, and what to do when time passes or a
 /// message arrives. Each method returns the actions its owner performs (send, finish a call,
 /// connect, disconnect).
-struct RPCClientStateMachine {
+///
+/// Each call holds its `Waiter` (the caller's continuation, for the client), which the action
+/// that finishes it hands back: no table of waiters beside the calls.
+struct RPCClientStateMachine<Waiter> {
     struct Configuration {
         /// How many instances one call may be sent to.
         var maxAttempts: Int
@@ -14,7 +17,7 @@ struct RPCClientStateMachine {
         var liveness: Int
     }
 
-    enum Action: Equatable {
+    enum Action {
         /// Open a DEALER to `endpoint` for `instance`.
         case connect(instance: String, endpoint: String)
         /// Close the DEALER of `instance`.
@@ -23,8 +26,8 @@ struct RPCClientStateMachine {
         case call(instance: String, id: UInt64, method: String, payload: [UInt8])
         /// Send a message to `instance`.
         case send(instance: String, header: MessagingEnvelope, payload: [UInt8])
-        /// End call `id`.
-        case finish(id: UInt64, Result<[UInt8], MessagingError>)
+        /// End the call `waiter` waits for.
+        case finish(Waiter, Result<[UInt8], MessagingError>)
         /// Worth a log line: an instance went quiet or came back.
         case log(String)
     }
@@ -45,6 +48,7 @@ struct RPCClientStateMachine {
     }
 
     struct Call {
+        var waiter: Waiter
         var method: String
         var payload: [UInt8]
         var deadline: ContinuousClock.Instant
@@ -111,6 +115,7 @@ struct RPCClientStateMachine {
     /// A new call: sent to the least busy usable instance, or failed when there is none.
     mutating func startCall(
         _ id: UInt64,
+        waiter: Waiter,
         method: String,
         payload: [UInt8],
         deadline: ContinuousClock.Instant,
@@ -118,18 +123,20 @@ struct RPCClientStateMachine {
         into actions: inout [Action]
     ) {
         // Placed before it is stored: one hash of its id, not two.
-        var call = Call(method: method, payload: payload, deadline: deadline)
+        var call = Call(waiter: waiter, method: method, payload: payload, deadline: deadline)
         if dispatch(id, &call, reason: nil, into: &actions) { calls[id] = call }
     }
 
-    /// The caller gave up (cancelled): forget the call; a late reply is ignored.
-    mutating func cancel(_ id: UInt64) {
-        if let index = calls.index(forKey: id) { forget(at: index) }
+    /// The caller gave up (cancelled): forget the call, and return its waiter if it was still in
+    /// flight; a late reply is ignored.
+    mutating func cancel(_ id: UInt64) -> Waiter? {
+        calls.index(forKey: id).map { forget(at: $0).waiter }
     }
 
-    private mutating func forget(at index: Dictionary<UInt64, Call>.Index) {
+    private mutating func forget(at index: Dictionary<UInt64, Call>.Index) -> Call {
         let call = calls.remove(at: index).value
         if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.load -= 1 } }
+        return call
     }
 
     /// The calls in flight on `instance`, in the order they were made.
@@ -157,14 +164,12 @@ struct RPCClientStateMachine {
         // The first answer wins; one from an instance tried earlier is as good as any.
         guard let call = calls.index(forKey: callID) else { return }
         if kind == .reply {
-            forget(at: call)
-            actions.append(.finish(id: callID, .success(payload)))
+            actions.append(.finish(forget(at: call).waiter, .success(payload)))
             return
         }
         let error = RPCCoding.error(from: payload, method: calls.values[call].method)
         guard error.code == .unavailable else {
-            forget(at: call)
-            actions.append(.finish(id: callID, .failure(error)))
+            actions.append(.finish(forget(at: call).waiter, .failure(error)))
             return
         }
         // A server that is stopping refuses calls: it gets no more, and this one goes elsewhere.
@@ -199,7 +204,7 @@ struct RPCClientStateMachine {
             let place = call.instance.map { " (sent to \($0))" } ?? ""
             actions.append(
                 .finish(
-                    id: id,
+                    call.waiter,
                     .failure(MessagingError(.timeout, "\(call.method): no answer within the timeout\(place)"))
                 )
             )
@@ -242,7 +247,7 @@ struct RPCClientStateMachine {
             calls = [:]
             for index in instances.indices { instances.values[index].load = 0 }
         }
-        return calls.keys.sorted().map { .finish(id: $0, .failure(error)) }
+        return calls.sorted { $0.key < $1.key }.map { .finish($0.value.waiter, .failure(error)) }
     }
 
     // MARK: Placing calls
@@ -292,7 +297,7 @@ struct RPCClientStateMachine {
         guard call.tried.count < configuration.maxAttempts, let chosen else {
             let why = chosen == nil ? "no instance answers" : "tried \(call.tried.names.joined(separator: ", "))"
             let message = [reason, why].compactMap { $0 }.joined(separator: "; ")
-            actions.append(.finish(id: id, .failure(MessagingError(.unavailable, "\(call.method): \(message)"))))
+            actions.append(.finish(call.waiter, .failure(MessagingError(.unavailable, "\(call.method): \(message)"))))
             return false
         }
         call.instance = chosen
@@ -335,3 +340,5 @@ struct RPCClientStateMachine {
         return chosen.map { instances.keys[$0] }
     }
 }
+
+extension RPCClientStateMachine.Action: Equatable where Waiter: Equatable {}
