@@ -2,10 +2,10 @@ import CZeroMQ
 
 /// One frame of a ZeroMQ ``Message``: an immutable run of bytes.
 ///
-/// A frame of up to 24 bytes is kept inside the value; a larger received frame keeps libzmq's
-/// buffer (no copy), one made from an array of up to 256 bytes shares the array, and a large
-/// frame you send is handed to libzmq by reference. Frames are values: cheap to copy, safe to
-/// share between tasks.
+/// A frame of up to 24 bytes is kept inside the value, one of up to 256 in an array (shared with
+/// the array it was made from, or that ``bytes`` returns), a larger received frame keeps
+/// libzmq's buffer (no copy), and a large frame you send is handed to libzmq by reference.
+/// Frames are values: cheap to copy, safe to share between tasks.
 ///
 /// ```swift
 /// let topic: Frame = "tick"
@@ -19,19 +19,23 @@ public struct Frame: @unchecked Sendable {
     enum Storage {
         case inline(InlineBytes)
         case shared(FrameStorage)
-        /// A small array the frame was made from, kept as it is: no copy until libzmq's message.
+        /// Up to 256 bytes, in an array: one the frame was made from (kept as it is, no copy until
+        /// libzmq's message), or a copy of a small frame received.
         case array([UInt8])
     }
 
     let storage: Storage
 
-    /// The frame libzmq just received into `message`: a small one is copied inline and `message`
-    /// left as it is (libzmq releases it when it next receives into it), a larger one takes over
-    /// its content and leaves it empty.
+    /// The frame libzmq just received into `message`: a small one is copied, inline or into an
+    /// array (which ``bytes`` then returns as it is), and `message` left as it is (libzmq
+    /// releases it when it next receives into it); a larger one takes over its content and leaves
+    /// it empty.
     init(receivedIn message: UnsafeMutablePointer<zmq_msg_t>) {
-        let count = zmq_msg_size(message)
-        if count <= InlineBytes.capacity {
-            storage = .inline(InlineBytes(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: count)))
+        let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))
+        if bytes.count <= InlineBytes.capacity {
+            storage = .inline(InlineBytes(bytes))
+        } else if bytes.count <= FrameStorage.copyLimit {
+            storage = .array(Array(bytes))
         } else {
             storage = .shared(FrameStorage.make(moving: message))
         }

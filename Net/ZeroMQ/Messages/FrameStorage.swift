@@ -1,8 +1,8 @@
 import CZeroMQ
 
-/// The bytes of one ``Frame``: a `zmq_msg_t` in a single heap block, so a received frame is
-/// never copied out of libzmq's buffer; a frame made by copying keeps its bytes in the same
-/// block, after an empty `zmq_msg_t`.
+/// The bytes of one large ``Frame``: a `zmq_msg_t` in a single heap block, so a large received
+/// frame is never copied out of libzmq's buffer; a frame made by copying keeps its bytes in the
+/// same block, after an empty `zmq_msg_t`.
 ///
 /// Thread safety: the message is written only while the storage is created and before it is
 /// published; afterwards it is only read (`base`, `count`), and sending it makes libzmq point at
