@@ -125,6 +125,26 @@ struct SocketTests {
         #expect(try await rep.receive().strings == ["one"])
     }
 
+    @Test func receiveIntoAppendsUpToTheLimitAndKeepsTheArraysStorage() async throws {
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        try pull.setOption(.receiveTimeout, .seconds(10))
+        try await push.send(contentsOf: (1...5).map { Message("\($0)") })
+        var burst: [Message] = [Message("kept")]
+        // Whatever is queued, up to the limit, after what the array held.
+        while burst.count < 4 { try await pull.receive(into: &burst, upTo: 3 - (burst.count - 1)) }
+        #expect(burst.map(\.strings) == [["kept"], ["1"], ["2"], ["3"]])
+        burst.removeAll(keepingCapacity: true)
+        let capacity = burst.capacity
+        while burst.count < 2 { try await pull.receive(into: &burst, upTo: 10) }
+        #expect(burst.map(\.strings) == [["4"], ["5"]])
+        #expect(burst.capacity == capacity)
+        // A receive that times out leaves the array as it was.
+        try pull.setOption(.receiveTimeout, .milliseconds(50))
+        let error = await #expect(throws: ZMQError.self) { try await pull.receive(into: &burst, upTo: 10) }
+        #expect(error?.code == EAGAIN)
+        #expect(burst.count == 2)
+    }
+
     @Test func cancellingAPendingReceiveReturnsPromptlyAndKeepsTheSocket() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         let waiting = Task { try await pull.receive() }

@@ -46,15 +46,17 @@ extension Socket {
                 return buffer[index]
             }
 
-            /// Receives the next batch; `false` once the socket is closed.
+            /// Receives the next batch into the buffer's storage; `false` once the socket is
+            /// closed.
             @usableFromInline
             mutating func refill() async throws -> Bool {
+                buffer.removeAll(keepingCapacity: true)
+                index = 0
                 do {
-                    buffer = try await socket.receive(upTo: batch)
+                    try await socket.receive(into: &buffer, upTo: batch)
                 } catch let error as ZMQError where socket.isClosed && error.code == ZMQError.closedCode {
                     return false
                 }
-                index = 0
                 return true
             }
         }

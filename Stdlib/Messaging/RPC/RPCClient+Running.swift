@@ -92,15 +92,21 @@ extension RPCClient {
     }
 
     private func receive(_ connection: RPCConnection, whileCallersOnExecutor onExecutor: Bool) async throws {
+        // Kept from burst to burst: allocated anew, each was a large block whose allocation made
+        // malloc consolidate its free lists.
+        var messages: [Message] = []
+        var answers: [Answer] = []
         repeat {
-            received(try await connection.socket.receive(upTo: 256), on: connection)
+            messages.removeAll(keepingCapacity: true)
+            try await connection.socket.receive(into: &messages, upTo: 256)
+            received(messages, on: connection, reading: &answers)
         } while callersOnExecutor.load(ordering: .relaxed) == onExecutor
     }
 
-    /// A burst of messages from `connection`, read first and then applied under one lock.
-    private func received(_ messages: [Message], on connection: RPCConnection) {
-        var answers: [Answer] = []
-        answers.reserveCapacity(messages.count)
+    /// A burst of messages from `connection`, read into `answers` first and then applied under
+    /// one lock.
+    private func received(_ messages: [Message], on connection: RPCConnection, reading answers: inout [Answer]) {
+        answers.removeAll(keepingCapacity: true)
         for message in messages {
             do {
                 answers.append(try Answer(message))

@@ -12,6 +12,8 @@ final class RPCReplies: Sendable {
     private struct State {
         var collecting = false
         var held: [Message] = []
+        /// The array of the batch sent before, emptied: the next batch is held in its storage.
+        var spare: [Message] = []
     }
 
     private let socket: Socket
@@ -41,12 +43,16 @@ final class RPCReplies: Sendable {
 
     /// Sends what was held, and sends replies at once again.
     func flush() {
-        let held = state.withLock { state in
+        var held = state.withLock { state in
             state.collecting = false
-            defer { state.held = [] }
-            return state.held
+            var held = state.spare
+            swap(&held, &state.held)
+            state.spare = []
+            return held
         }
         if !held.isEmpty { send(held) }
+        held.removeAll(keepingCapacity: true)
+        state.withLock { $0.spare = held }
     }
 
     /// ROUTER never blocks a send: a reply for a peer that left, or whose queue is full, is

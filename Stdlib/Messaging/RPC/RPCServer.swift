@@ -183,10 +183,13 @@ public final class RPCServer: Service, @unchecked Sendable {
         var inline = InlineCallPolicy(now: .now)
         let replies = RPCReplies(socket: socket) { [logger] error in logger.warning("Reply not sent: \(error)") }
         try await withThrowingDiscardingTaskGroup { group in
+            // One array for every batch: allocated anew, a batch's array was a large block whose
+            // allocation made malloc consolidate its free lists.
+            var batch: [Message] = []
             while true {
-                let batch: [Message]
+                batch.removeAll(keepingCapacity: true)
                 do {
-                    batch = try await socket.receive(upTo: 256)
+                    try await socket.receive(into: &batch, upTo: 256)
                 } catch {
                     if socket.isClosed { return }  // stopped
                     throw error
