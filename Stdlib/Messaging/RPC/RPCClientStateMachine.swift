@@ -294,16 +294,18 @@ struct RPCClientStateMachine<Waiter> {
         let chosen =
             leastBusy(after: call.tried) { healthy, alive, _ in healthy && alive }
             ?? leastBusy(after: call.tried) { healthy, alive, stopping in healthy && !alive && !stopping }
-        guard call.tried.count < configuration.maxAttempts, let chosen else {
+        guard call.tried.count < configuration.maxAttempts, let index = chosen else {
             let why = chosen == nil ? "no instance answers" : "tried \(call.tried.names.joined(separator: ", "))"
             let message = [reason, why].compactMap { $0 }.joined(separator: "; ")
             actions.append(.finish(call.waiter, .failure(MessagingError(.unavailable, "\(call.method): \(message)"))))
             return false
         }
-        call.instance = chosen
-        call.tried.append(chosen)
-        instances.modifyValue(forKey: chosen) { $0.load += 1 }
-        actions.append(.call(instance: chosen, id: id, method: call.method, payload: call.payload))
+        // Through the index found: no hash of the instance's name.
+        let instance = instances.keys[index]
+        instances.values[index].load += 1
+        call.instance = instance
+        call.tried.append(instance)
+        actions.append(.call(instance: instance, id: id, method: call.method, payload: call.payload))
         return true
     }
 
@@ -314,12 +316,15 @@ struct RPCClientStateMachine<Waiter> {
     }
 
     /// In one pass, without building lists (this runs for every call): among the instances that
-    /// `include` admits (given `healthy`, `alive` and `stopping`), the one with the fewest calls
-    /// in flight, preferring those not `tried`; ties take turns. It walks indices, so that a key is
-    /// copied only for the instance chosen; each instance is read in place, through `inout`
+    /// `include` admits (given `healthy`, `alive` and `stopping`), the index of the one with the
+    /// fewest calls in flight, preferring those not `tried`; ties take turns. It walks indices, so
+    /// that a key is copied only for the instance chosen; each instance is read in place, through `inout`
     /// (`Dictionary.Values`' subscript getter copies the whole instance on every read), which is
     /// why it is `mutating`.
-    private mutating func leastBusy(after tried: Tried, where include: (Bool, Bool, Bool) -> Bool) -> String? {
+    private mutating func leastBusy(
+        after tried: Tried,
+        where include: (Bool, Bool, Bool) -> Bool
+    ) -> Dictionary<String, Instance>.Index? {
         var chosen: Dictionary<String, Instance>.Index?
         var chosenIsFresh = false
         var least = Int.max
@@ -337,7 +342,7 @@ struct RPCClientStateMachine<Waiter> {
                 if rotation % ties == 0 { chosen = index }
             }
         }
-        return chosen.map { instances.keys[$0] }
+        return chosen
     }
 }
 
