@@ -109,7 +109,7 @@ extension RPCClient {
         answers.removeAll(keepingCapacity: true)
         for message in messages {
             do {
-                answers.append(try Answer(message))
+                answers.append(try Self.answer(message))
             } catch {
                 logger.warning("Dropped a message from \(connection.instance): \(error)")
             }
@@ -118,36 +118,21 @@ extension RPCClient {
         withBook { book, actions in
             // A connection replaced meanwhile speaks for an instance it no longer is.
             guard book.connections[connection.instance] === connection else { return }
-            let now = ContinuousClock.now
-            for answer in answers {
-                book.machine.received(
-                    from: connection.instance,
-                    answer.kind,
-                    callID: answer.callID,
-                    payload: answer.payload,
-                    now: now,
-                    into: &actions
-                )
-            }
+            book.machine.received(from: connection.instance, answers, now: .now, into: &actions)
         }
     }
 
     /// What the client needs of a message from a server.
-    private struct Answer {
-        var kind: MessagingEnvelope.Kind
-        var callID: UInt64?
-        var payload: [UInt8]
+    private typealias Answer = Machine.Answer
 
-        /// Reads the usual header in place, with no string made; anything else through the full
-        /// parse, which names what is wrong.
-        init(_ message: Message) throws(MessagingError) {
-            if message.count == 2, let (kind, callID) = EnvelopeFastPath.answer(message[0]) {
-                (self.kind, self.callID, payload) = (kind, callID, message[1].bytes)
-                return
-            }
-            let (header, payload) = try MessagingEnvelope.parse(message)
-            (kind, callID, self.payload) = (header.kind, header.id.flatMap(UInt64.init), payload)
+    /// Reads the usual header in place, with no string made; anything else through the full
+    /// parse, which names what is wrong.
+    private static func answer(_ message: Message) throws(MessagingError) -> Answer {
+        if message.count == 2, let (kind, callID) = EnvelopeFastPath.answer(message[0]) {
+            return (kind, callID, message[1].bytes)
         }
+        let (header, payload) = try MessagingEnvelope.parse(message)
+        return (header.kind, header.id.flatMap(UInt64.init), payload)
     }
 
     /// Runs `body` on the state and performs the actions it returns (see ``withBook(_:)``).

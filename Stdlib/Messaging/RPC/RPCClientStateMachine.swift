@@ -133,9 +133,19 @@ struct RPCClientStateMachine<Waiter> {
         calls.index(forKey: id).map { forget(at: $0).waiter }
     }
 
-    private mutating func forget(at index: Dictionary<UInt64, Call>.Index) -> Call {
+    /// Removes a call and counts it off its instance: through `answeredBy`, the index of the
+    /// instance that answered, when it is that one (no hash of its name), else by name.
+    private mutating func forget(
+        at index: Dictionary<UInt64, Call>.Index,
+        answeredBy answerer: Dictionary<String, Instance>.Index? = nil
+    ) -> Call {
         let call = calls.remove(at: index).value
-        if let instance = call.instance { instances.modifyValue(forKey: instance) { $0.load -= 1 } }
+        guard let instance = call.instance else { return call }
+        if let answerer, instances.keys[answerer] == instance {
+            instances.values[answerer].load -= 1
+        } else {
+            instances.modifyValue(forKey: instance) { $0.load -= 1 }
+        }
         return call
     }
 
@@ -144,44 +154,53 @@ struct RPCClientStateMachine<Waiter> {
         calls.compactMap { $0.value.instance == instance ? $0.key : nil }.sorted()
     }
 
-    /// A message of `kind` from `instance`, about call `callID` (its header's `id`, when that is
-    /// a call's): anything heard proves it alive; a reply or error ends its call.
+    /// What an instance sent: its kind, and for a reply or error the call's id (its header's
+    /// `id`, when that is a call's) and the payload.
+    typealias Answer = (kind: MessagingEnvelope.Kind, callID: UInt64?, payload: [UInt8])
+
+    /// Messages from `instance`, in the order they came: anything heard proves it alive; a reply
+    /// or error ends its call. The instance is looked up once for them all, and a call it ends is
+    /// counted off it through that lookup.
     mutating func received(
         from id: String,
-        _ kind: MessagingEnvelope.Kind,
-        callID: UInt64?,
-        payload: [UInt8],
+        _ answers: some Sequence<Answer>,
         now: ContinuousClock.Instant,
         into actions: inout [Action]
     ) {
         // Changed in place: reading a field through `Dictionary.Values`' subscript copies the
-        // whole instance.
+        // whole instance. The index stays valid: nothing below adds or removes an instance.
         guard let index = instances.index(forKey: id) else { return }
         if Self.heard(&instances.values[index], now: now) {
             actions.append(.log("\(id) answers again"))
         }
-        guard kind == .reply || kind == .error, let callID else { return }
-        // The first answer wins; one from an instance tried earlier is as good as any.
-        guard let call = calls.index(forKey: callID) else { return }
-        if kind == .reply {
-            actions.append(.finish(forget(at: call).waiter, .success(payload)))
-            return
-        }
-        let error = RPCCoding.error(from: payload, method: calls.values[call].method)
-        guard error.code == .unavailable else {
-            actions.append(.finish(forget(at: call).waiter, .failure(error)))
-            return
-        }
-        // A server that is stopping refuses calls: it gets no more, and this one goes elsewhere.
-        if calls.values[call].instance == id {
-            instances.modifyValue(forKey: id) { instance in
-                instance.alive = false
-                instance.stopping = true
-                instance.load -= 1
+        for (kind, callID, payload) in answers {
+            guard kind == .reply || kind == .error, let callID else { continue }
+            // The first answer wins; one from an instance tried earlier is as good as any.
+            guard let call = calls.index(forKey: callID) else { continue }
+            if kind == .reply {
+                actions.append(.finish(forget(at: call, answeredBy: index).waiter, .success(payload)))
+                continue
             }
-            actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
-            actions += reroute([callID], from: nil, reason: error.message, now: now)
+            let error = RPCCoding.error(from: payload, method: calls.values[call].method)
+            guard error.code == .unavailable else {
+                actions.append(.finish(forget(at: call, answeredBy: index).waiter, .failure(error)))
+                continue
+            }
+            // A server that is stopping refuses calls: it gets no more, and this one goes
+            // elsewhere.
+            if calls.values[call].instance == id {
+                Self.refused(&instances.values[index])
+                actions.append(.log("\(id) refused a call (\(error.message)); calling the others"))
+                actions += reroute([callID], from: nil, reason: error.message, now: now)
+            }
         }
+    }
+
+    /// Notes that `instance` refused a call because it is stopping.
+    private static func refused(_ instance: inout Instance) {
+        instance.alive = false
+        instance.stopping = true
+        instance.load -= 1
     }
 
     /// Notes that `instance` was heard from; returns whether it had been taken for dead. Takes

@@ -202,6 +202,30 @@ struct RPCClientStateMachineTests {
         expectLoadsMatch("all failed")
     }
 
+    @Test func aBurstOfAnswersEndsEachCallOnceAndCountsItOffItsOwnInstance() {
+        var machine = machine()
+        for id in UInt64(1)...4 {
+            _ = machine.startCall(id, method: "m", payload: [], deadline: start + .seconds(5), now: start)
+        }
+        let onA = machine.calls.filter { $0.value.instance == "a" }.keys.sorted()
+        let onB = machine.calls.filter { $0.value.instance == "b" }.keys.sorted()
+        // a answers one of its calls, one of b's (as an instance tried earlier may), a heartbeat,
+        // a call nobody made, and its first call again.
+        var actions: [Machine.Action] = []
+        machine.received(
+            from: "a",
+            [
+                (.reply, onA[0], [1]), (.reply, onB[0], [2]), (.heartbeat, nil, []), (.reply, 99, []),
+                (.reply, onA[0], [3]),
+            ],
+            now: start,
+            into: &actions
+        )
+        #expect(actions == [.finish(onA[0], .success([1])), .finish(onB[0], .success([2]))])
+        #expect(machine.instances["a"]?.load == 1)
+        #expect(machine.instances["b"]?.load == 1)
+    }
+
     @Test func unhealthyInstancesGetNoNewCallsAndServerErrorsArriveTyped() throws {
         var machine = machine()
         _ = machine.instanceSeen("a", endpoint: "tcp://a", healthy: false, now: start)
@@ -241,14 +265,7 @@ extension RPCClientStateMachine<UInt64> {
         now: ContinuousClock.Instant
     ) -> [Action] {
         var actions: [Action] = []
-        received(
-            from: id,
-            header.kind,
-            callID: header.id.flatMap(UInt64.init),
-            payload: payload,
-            now: now,
-            into: &actions
-        )
+        received(from: id, [(header.kind, header.id.flatMap(UInt64.init), payload)], now: now, into: &actions)
         return actions
     }
 }
