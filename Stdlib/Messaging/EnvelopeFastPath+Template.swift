@@ -33,14 +33,13 @@ extension EnvelopeFastPath {
         /// without the envelope or the id's string; `nil` if `method` needs escaping.
         static func request(id: UInt64, method: String) -> Frame? {
             // The template's fixed bytes are 62, and an id has at most 20 digits.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96 + method.utf8.count) { buffer in
-                var writer = Writer(buffer: buffer)
+            Writer.frame(capacity: 96 + method.utf8.count) { writer in
                 writer.append(#"{"encoding":"json","id":""#)
                 writer.decimal(magnitude: id)
                 writer.append(#"","kind":"request","method":""#)
-                guard writer.copy(method) else { return nil }
+                guard writer.copy(method) else { return false }
                 writer.append(#"","v":1}"#)
-                return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
+                return true
             }
         }
 
@@ -54,14 +53,13 @@ extension EnvelopeFastPath {
             case .error: name = "error"
             default: return nil
             }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64 + id.utf8.count) { buffer in
-                var writer = Writer(buffer: buffer)
+            return Writer.frame(capacity: 64 + id.utf8.count) { writer in
                 writer.append(#"{"encoding":"json","id":""#)
-                guard writer.copy(id) else { return nil }
+                guard writer.copy(id) else { return false }
                 writer.append(#"","kind":""#)
                 writer.append(name)
                 writer.append(#"","v":1}"#)
-                return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
+                return true
             }
         }
 

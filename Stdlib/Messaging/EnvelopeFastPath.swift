@@ -16,8 +16,7 @@ enum EnvelopeFastPath {
         let capacity =
             96 + header.encoding.utf8.count + header.kind.rawValue.utf8.count + (header.id?.utf8.count ?? 0)
             + (header.method?.utf8.count ?? 0) + (header.topic?.utf8.count ?? 0)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            var writer = Writer(buffer: buffer)
+        return Writer.frame(capacity: capacity) { writer in
             writer.append("{")
             // Sorted keys: encoding, id, kind, method, topic, v.
             guard writer.field("encoding", header.encoding, first: true),
@@ -25,21 +24,31 @@ enum EnvelopeFastPath {
                 writer.field("kind", header.kind.rawValue),
                 writer.field("method", header.method),
                 writer.field("topic", header.topic)
-            else { return nil }
+            else { return false }
             writer.append(#","v":"#)
             writer.decimal(header.v)
             writer.append("}")
-            return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
+            return true
         }
     }
 
-    /// Appends to a buffer that ``frame(_:)`` made large enough.
+    /// Appends to a buffer that ``frame(capacity:_:)`` made large enough.
     struct Writer {
         let buffer: UnsafeMutableBufferPointer<UInt8>
         var count = 0
 
         init(buffer: UnsafeMutableBufferPointer<UInt8>) {
             self.buffer = buffer
+        }
+
+        /// A frame of what `write` writes into a buffer of `capacity` bytes on the stack, copied
+        /// into the frame once; `nil` if `write` gives up (a string that needs escaping).
+        static func frame(capacity: Int, _ write: (inout Writer) -> Bool) -> Frame? {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+                var writer = Writer(buffer: buffer)
+                guard write(&writer) else { return nil }
+                return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
+            }
         }
 
         mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -71,24 +80,17 @@ enum EnvelopeFastPath {
         /// Copies `text`; `false` (and the copy unfinished) if a byte needs escaping. Copied and
         /// checked in one pass; a string not stored as UTF-8 is copied into an array first.
         mutating func copy(_ text: String) -> Bool {
-            let escaped =
-                text.utf8.withContiguousStorageIfAvailable { copyUnlessEscaped($0) }
-                ?? copyUnlessEscaped(Array(text.utf8))
-            return !escaped
+            text.utf8.withContiguousStorageIfAvailable { copy(utf8: $0) }
+                ?? Array(text.utf8).withUnsafeBufferPointer { copy(utf8: $0) }
         }
 
-        /// Copies `utf8`; `true` (and the copy unfinished) if a byte needs escaping.
-        private mutating func copyUnlessEscaped(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        private mutating func copy(utf8: UnsafeBufferPointer<UInt8>) -> Bool {
             for byte in utf8 {
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return true }
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
                 buffer[count] = byte
                 count += 1
             }
-            return false
-        }
-
-        private mutating func copyUnlessEscaped(_ utf8: [UInt8]) -> Bool {
-            utf8.withUnsafeBufferPointer { copyUnlessEscaped($0) }
+            return true
         }
 
         mutating func decimal(_ value: Int) {

@@ -95,7 +95,7 @@ extension RPCClient {
         // Kept from burst to burst: allocated anew, each was a large block whose allocation made
         // malloc consolidate its free lists.
         var messages: [Message] = []
-        var answers: [Answer] = []
+        var answers: [Machine.Answer] = []
         repeat {
             messages.removeAll(keepingCapacity: true)
             try await connection.socket.receive(into: &messages, upTo: 256)
@@ -105,7 +105,8 @@ extension RPCClient {
 
     /// A burst of messages from `connection`, read into `answers` first and then applied under
     /// one lock.
-    private func received(_ messages: [Message], on connection: RPCConnection, reading answers: inout [Answer]) {
+    private func received(_ messages: [Message], on connection: RPCConnection, reading answers: inout [Machine.Answer])
+    {
         answers.removeAll(keepingCapacity: true)
         for message in messages {
             do {
@@ -122,12 +123,9 @@ extension RPCClient {
         }
     }
 
-    /// What the client needs of a message from a server.
-    private typealias Answer = Machine.Answer
-
-    /// Reads the usual header in place, with no string made; anything else through the full
-    /// parse, which names what is wrong.
-    private static func answer(_ message: Message) throws(MessagingError) -> Answer {
+    /// What the client needs of a message from a server. Reads the usual header in place, with
+    /// no string made; anything else through the full parse, which names what is wrong.
+    private static func answer(_ message: Message) throws(MessagingError) -> Machine.Answer {
         if message.count == 2, let (kind, callID) = EnvelopeFastPath.answer(message[0]) {
             return (kind, callID, message[1].bytes)
         }
