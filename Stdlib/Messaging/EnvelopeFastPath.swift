@@ -1,5 +1,9 @@
 import GinkgoZeroMQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Reads and writes the usual envelope header without Foundation's JSON coders, which were a
 /// quarter of the CPU an RPC call costs on each side.
 ///
@@ -44,10 +48,20 @@ enum EnvelopeFastPath {
         /// A frame of what `write` writes into a buffer of `capacity` bytes on the stack, copied
         /// into the frame once; `nil` if `write` gives up (a string that needs escaping).
         static func frame(capacity: Int, _ write: (inout Writer) -> Bool) -> Frame? {
+            withBytes(capacity: capacity, write) { Frame(copying: $0) }
+        }
+
+        /// What `body` makes of the bytes `write` writes into a buffer of `capacity` bytes on the
+        /// stack, valid only during the call; `nil` if `write` gives up.
+        static func withBytes<Result>(
+            capacity: Int,
+            _ write: (inout Writer) -> Bool,
+            _ body: (UnsafeRawBufferPointer) -> Result
+        ) -> Result? {
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
                 var writer = Writer(buffer: buffer)
                 guard write(&writer) else { return nil }
-                return Frame(copying: UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
+                return body(UnsafeRawBufferPointer(start: buffer.baseAddress, count: writer.count))
             }
         }
 
@@ -311,8 +325,9 @@ enum EnvelopeFastPath {
         }
 
         static func `is`(_ key: UnsafeBufferPointer<UInt8>, _ name: StaticString) -> Bool {
-            key.count == name.utf8CodeUnitCount
-                && key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            guard key.count == name.utf8CodeUnitCount else { return false }
+            guard let base = key.baseAddress else { return true }
+            return memcmp(base, name.utf8Start, key.count) == 0
         }
 
         /// An integer without fraction or exponent, that fits an `Int`.

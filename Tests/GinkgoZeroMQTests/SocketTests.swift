@@ -125,6 +125,35 @@ struct SocketTests {
         #expect(try await rep.receive().strings == ["one"])
     }
 
+    @Test func trySendCopyingSendsTheBytesAsTheFramesOfOneMessage() async throws {
+        let header = Array(repeating: UInt8(ascii: "h"), count: 70)  // over libzmq's 33 inline bytes
+        let payload: [UInt8] = [0, 1, 2, 255]
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+
+        let lonely = try Socket(.push)
+        let unsent = try header.withUnsafeBytes { try lonely.trySend(copying: $0, empty) }
+        #expect(!unsent, "a PUSH with no peer takes nothing")
+
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        try pull.setOption(.receiveTimeout, .seconds(10))
+        try await push.send(["connected"])  // waits for the peer
+        #expect(try await pull.receive().strings == ["connected"])
+        let sent = try header.withUnsafeBytes { header in
+            try payload.withUnsafeBytes { payload in
+                try push.trySend(copying: header, payload) && push.trySend(copying: payload, empty, header)
+            }
+        }
+        #expect(sent)
+        #expect(try await pull.receive().frames.map(\.bytes) == [header, payload])
+        #expect(try await pull.receive().frames.map(\.bytes) == [payload, [], header])
+
+        let refused = #expect(throws: ZMQError.self) { _ = try pull.trySend(copying: empty, empty) }
+        #expect(refused?.code == ENOTSUP)
+        pull.close()
+        let closed = #expect(throws: ZMQError.self) { _ = try pull.trySend(copying: empty, empty, empty) }
+        #expect(closed?.code == ENOTSOCK)
+    }
+
     @Test func receiveIntoAppendsUpToTheLimitAndKeepsTheArraysStorage() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         try pull.setOption(.receiveTimeout, .seconds(10))

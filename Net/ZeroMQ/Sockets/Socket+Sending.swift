@@ -76,6 +76,51 @@ extension Socket {
         return try result.get()
     }
 
+    /// Sends a message of two frames, copies of `first` and `second`, if the socket can take it
+    /// now; `false` if it would have to wait. No ``Frame`` or ``Message`` is made: for a hot path
+    /// that writes its frames on the stack, such as a header and the payload it goes with.
+    ///
+    /// ```swift
+    /// let sent = try header.withUnsafeBytes { header in
+    ///     try payload.withUnsafeBytes { try socket.trySend(copying: header, $0) }
+    /// }
+    /// ```
+    public func trySend(copying first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) throws(ZMQError)
+        -> Bool
+    {
+        try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 2) { parts throws(ZMQError) in
+            parts.initialize(repeating: first)
+            parts[1] = second
+            return try trySend(copying: UnsafeBufferPointer(parts))
+        }
+    }
+
+    /// Sends a message of three frames, copies of `first`, `second` and `third`, if the socket can
+    /// take it now (a routing id, a header and a payload, say); `false` if it would have to wait.
+    public func trySend(
+        copying first: UnsafeRawBufferPointer,
+        _ second: UnsafeRawBufferPointer,
+        _ third: UnsafeRawBufferPointer
+    ) throws(ZMQError) -> Bool {
+        try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 3) { parts throws(ZMQError) in
+            parts.initialize(repeating: first)
+            parts[1] = second
+            parts[2] = third
+            return try trySend(copying: UnsafeBufferPointer(parts))
+        }
+    }
+
+    private func trySend(copying parts: UnsafeBufferPointer<UnsafeRawBufferPointer>) throws(ZMQError) -> Bool {
+        let reactor = context.reactor
+        let onReactor = reactor.isCurrentThread
+        let (result, ready) = state.withLock { state in
+            let result = Result { () throws(ZMQError) in try state.sendNow(copying: parts) }
+            return (result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor))
+        }
+        ready.resume()
+        return try result.get()
+    }
+
     /// Sends messages in order, as many as the socket takes now, under one lock; returns how many
     /// were sent. Stops at the first it would have to wait for.
     ///

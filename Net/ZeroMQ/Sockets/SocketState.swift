@@ -110,15 +110,36 @@ struct SocketState {
 
     /// Sends a whole message without waiting; `false` if the socket cannot take it now.
     mutating func sendNow(_ message: Message) throws(ZMQError) -> Bool {
+        try sendNow(frames: message.count) { index, outgoing in message[index].makeOutgoing(outgoing) }
+    }
+
+    /// Sends a message of copies of `parts` without waiting; `false` if the socket cannot take it
+    /// now.
+    mutating func sendNow(copying parts: UnsafeBufferPointer<UnsafeRawBufferPointer>) throws(ZMQError) -> Bool {
+        try sendNow(frames: parts.count) { index, outgoing in
+            let part = parts[index]
+            zmq_msg_init_size(outgoing, part.count)
+            if let source = part.baseAddress, let target = zmq_msg_data(outgoing), !part.isEmpty {
+                target.copyMemory(from: source, byteCount: part.count)
+            }
+        }
+    }
+
+    /// Sends `count` frames, each made by `make` into the (uninitialised) message it is given.
+    @inline(__always)
+    private mutating func sendNow(
+        frames count: Int,
+        make: (Int, UnsafeMutablePointer<zmq_msg_t>) -> Void
+    ) throws(ZMQError) -> Bool {
         let handle = try open("send on \(type)")
-        guard !message.isEmpty else {
+        guard count > 0 else {
             throw ZMQError(EINVAL, operation: "send on \(type)", hint: "a message needs at least one frame")
         }
-        let last = message.count - 1
+        let last = count - 1
         var outgoing = zmq_msg_t()
         var index = 0
         while index <= last {
-            message[index].makeOutgoing(&outgoing)
+            make(index, &outgoing)
             let flags = ZMQ_DONTWAIT | (index < last ? ZMQ_SNDMORE : 0)
             if zmq_msg_send(&outgoing, handle, flags) < 0 {
                 let code = zmq_errno()

@@ -207,8 +207,8 @@ extension RPCClient {
             spawn { await connection.runSender() }
             spawn { await self.receive(connection) }
         }
-        if let (connection, outgoing) = firstSend { connection.send(outgoing.message) }
-        for (connection, outgoing) in sends { connection.send(outgoing.message) }
+        if let (connection, outgoing) = firstSend { outgoing.send(on: connection) }
+        for (connection, outgoing) in sends { outgoing.send(on: connection) }
         for (continuation, result) in finished { continuation.resume(with: result.mapError { $0 as any Error }) }
         return value
     }
@@ -219,6 +219,16 @@ private enum Outgoing {
     /// Call `id` of `method`, its header written straight from the id's digits.
     case call(UInt64, String, [UInt8])
     case other(MessagingEnvelope, [UInt8])
+
+    /// Sends a call without making a message when the socket takes it now; else as a message.
+    func send(on connection: RPCConnection) {
+        if case .call(let id, let method, let payload) = self,
+            connection.trySendCall(id: id, method: method, payload: payload)
+        {
+            return
+        }
+        connection.send(message)
+    }
 
     var message: Message {
         switch self {

@@ -41,6 +41,17 @@ final class RPCConnection: Sendable {
         writer.yield(message)
     }
 
+    /// Sends call `id` with its header's bytes written on the stack and copied straight into
+    /// libzmq, no frame or message made, when nothing is queued and the socket takes it now;
+    /// `false` otherwise (``send(_:)`` then queues it).
+    func trySendCall(id: UInt64, method: String, payload: [UInt8]) -> Bool {
+        guard queued.load(ordering: .acquiring) == 0 else { return false }
+        let sent = EnvelopeFastPath.Template.withRequest(id: id, method: method) { header in
+            payload.withUnsafeBytes { (try? socket.trySend(copying: header, $0)) == true }
+        }
+        return sent == true
+    }
+
     /// Writes queued messages until ``close()``.
     func runSender() async {
         for await message in outbox {

@@ -233,7 +233,9 @@ public final class RPCServer: Service, @unchecked Sendable {
         }
         switch request {
         case .heartbeat(let id):
-            replies.send(Message(frames: [peer, MessagingEnvelope(kind: .heartbeat, id: id).frame, .empty]))
+            MessagingEnvelope(kind: .heartbeat, id: id).frame.withUnsafeBytes { header in
+                replies.send(to: peer, header: header, payload: UnsafeRawBufferPointer(start: nil, count: 0))
+            }
         case .refused(let id, let error):
             logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
             reply(to: peer, id: id, .failure(error), on: replies)
@@ -305,14 +307,32 @@ public final class RPCServer: Service, @unchecked Sendable {
     private func reply(to peer: Frame, id: String?, _ result: Result<[UInt8], MessagingError>, on replies: RPCReplies) {
         switch result {
         case .success(let payload):
-            replies.send(Message(frames: [peer, Self.answer(.reply, id: id), Frame(payload)]))
+            reply(to: peer, .reply, id: id, payload, on: replies)
         case .failure(let error):
-            replies.send(Message(frames: [peer, Self.answer(.error, id: id), Frame(RPCCoding.payload(of: error))]))
+            reply(to: peer, .error, id: id, RPCCoding.payload(of: error), on: replies)
         }
     }
 
-    /// The header of an answer to call `id`: the template's when it can write it.
-    private static func answer(_ kind: MessagingEnvelope.Kind, id: String?) -> Frame {
-        id.flatMap { EnvelopeFastPath.Template.answer(kind, id: $0) } ?? MessagingEnvelope(kind: kind, id: id).frame
+    /// Sends an answer of `kind` to call `id`, its header written on the stack by the template
+    /// when it can, else by the envelope.
+    private func reply(
+        to peer: Frame,
+        _ kind: MessagingEnvelope.Kind,
+        id: String?,
+        _ payload: [UInt8],
+        on replies: RPCReplies
+    ) {
+        payload.withUnsafeBytes { payload in
+            let sent = id.flatMap { id in
+                EnvelopeFastPath.Template.withAnswer(kind, id: id) { header in
+                    replies.send(to: peer, header: header, payload: payload)
+                }
+            }
+            if sent == nil {
+                MessagingEnvelope(kind: kind, id: id).frame.withUnsafeBytes { header in
+                    replies.send(to: peer, header: header, payload: payload)
+                }
+            }
+        }
     }
 }
