@@ -143,6 +143,17 @@ enum EnvelopeFastPath {
         }
     }
 
+    /// The id and method of a call whose header has the ``Template``'s form, read with no envelope
+    /// made; `nil` for any other header, which the full parse then reads (and names what is wrong).
+    static func call(_ frame: Frame) -> (id: String, method: String)? {
+        frame.withUnsafeBytes { raw in
+            guard let (kind, id, method) = Template.match(raw.bindMemory(to: UInt8.self)), kind == .request,
+                let method, let idText = Reader.text(id), let methodText = Reader.text(method)
+            else { return nil }
+            return (idText, methodText)
+        }
+    }
+
     /// The fields of a plain header: matched as the ``Template`` of a call or an answer when it is
     /// one, else read.
     private static func fields(_ bytes: UnsafeBufferPointer<UInt8>) -> Fields? {

@@ -151,9 +151,9 @@ extension RPCClient {
     func withBook<Value>(_ body: (inout Book, inout [Machine.Action]) -> Value) -> Value {
         var opened: [RPCConnection] = []
         var closed: [RPCConnection] = []
-        var finished: [(UnsafeContinuation<[UInt8], any Error>, Result<[UInt8], MessagingError>)] = []
-        var firstSend: (RPCConnection, Outgoing)?
-        var sends: [(RPCConnection, Outgoing)] = []
+        var finished: [Finished] = []
+        var firstSend: Send?
+        var sends: [Send] = []
         var logs: [String] = []
         let value = book.withLock { book in
             var actions: [Machine.Action] = []
@@ -183,17 +183,17 @@ extension RPCClient {
                     if let connection = book.connections[instance] {
                         // Encoded after the lock: calls placed on other threads wait for it.
                         if firstSend == nil {
-                            firstSend = (connection, .call(id, method, payload))
+                            firstSend = Send(connection: connection, outgoing: .call(id, method, payload))
                         } else {
-                            sends.append((connection, .call(id, method, payload)))
+                            sends.append(Send(connection: connection, outgoing: .call(id, method, payload)))
                         }
                     }
                 case .send(let instance, let header, let payload):
                     if let connection = book.connections[instance] {
-                        sends.append((connection, .other(header, payload)))
+                        sends.append(Send(connection: connection, outgoing: .other(header, payload)))
                     }
                 case .finish(let continuation, let result):
-                    finished.append((continuation, result))
+                    finished.append(Finished(continuation: continuation, result: result))
                 case .log(let text):
                     logs.append(text)
                 }
@@ -207,11 +207,30 @@ extension RPCClient {
             spawn { await connection.runSender() }
             spawn { await self.receive(connection) }
         }
-        if let (connection, outgoing) = firstSend { outgoing.send(on: connection) }
-        for (connection, outgoing) in sends { outgoing.send(on: connection) }
-        for (continuation, result) in finished { continuation.resume(with: result.mapError { $0 as any Error }) }
+        firstSend?.send()
+        for send in sends { send.send() }
+        for call in finished { call.resume() }
         return value
     }
+}
+
+// What `withBook` does after its lock: structs, not tuples, whose arrays the runtime destroyed
+// element by element through the tuple's type metadata (400 instructions per call).
+
+/// A call ended, whose caller is resumed after the lock.
+private struct Finished {
+    let continuation: UnsafeContinuation<[UInt8], any Error>
+    let result: Result<[UInt8], MessagingError>
+
+    func resume() { continuation.resume(with: result.mapError { $0 as any Error }) }
+}
+
+/// A message sent after the lock.
+private struct Send {
+    let connection: RPCConnection
+    let outgoing: Outgoing
+
+    func send() { outgoing.send(on: connection) }
 }
 
 /// A message ``RPCClient/withBook(_:)`` sends after its lock.

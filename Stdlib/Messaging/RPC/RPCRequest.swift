@@ -18,6 +18,12 @@ enum RPCRequest: Equatable {
                 MessagingError(.tooLarge, "a request of \(byteCount) bytes exceeds the limit of \(limit)")
             )
         }
+        // The usual call, as this library writes it: read with no envelope made.
+        if frames.count == 2, let first = frames.first, let last = frames.last,
+            let (id, method) = EnvelopeFastPath.call(first), !method.isEmpty
+        {
+            return .call(id: id, method: method, payload: last.bytes)
+        }
         let header: MessagingEnvelope
         let payload: [UInt8]
         do {

@@ -108,5 +108,6 @@ extension RPCServer {
 
     private func register(_ method: String, _ handler: Handler) {
         handlers.withLock { $0[method] = handler }
+        handlersVersion.add(1, ordering: .releasing)
     }
 }

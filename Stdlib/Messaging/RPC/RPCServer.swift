@@ -57,6 +57,8 @@ public final class RPCServer: Service, @unchecked Sendable {
     private let announcerSettings = AnnouncerSettings()
     private let discoverySettings: DiscoverySettings?
     let handlers = Mutex<[String: Handler]>([:])
+    /// Raised by each registration, for the receive loop's ``HandlerCache``.
+    let handlersVersion = Atomic<Int>(0)
     private let running = Mutex<Running?>(nil)
 
     private struct Running {
@@ -181,6 +183,7 @@ public final class RPCServer: Service, @unchecked Sendable {
 
     private func serve(_ socket: Socket, slots: RPCSlots, maxMessageSize: Int) async throws {
         var inline = InlineCallPolicy(now: .now)
+        var cache = HandlerCache()
         let replies = RPCReplies(socket: socket) { [logger] error in logger.warning("Reply not sent: \(error)") }
         try await withThrowingDiscardingTaskGroup { group in
             // One array for every batch: allocated anew, a batch's array was a large block whose
@@ -204,6 +207,7 @@ public final class RPCServer: Service, @unchecked Sendable {
                         replies: replies,
                         slots: slots,
                         inline: &inline,
+                        cache: &cache,
                         group: &group
                     )
                 }
@@ -222,6 +226,7 @@ public final class RPCServer: Service, @unchecked Sendable {
         replies: RPCReplies,
         slots: RPCSlots,
         inline: inout InlineCallPolicy,
+        cache: inout HandlerCache,
         group: inout ThrowingDiscardingTaskGroup<any Error>
     ) async {
         if isDraining {
@@ -240,7 +245,7 @@ public final class RPCServer: Service, @unchecked Sendable {
             logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
             reply(to: peer, id: id, .failure(error), on: replies)
         case .call(let id, let method, let payload):
-            guard let handler = handlers.withLock({ $0[method] }) else {
+            guard let handler = handler(of: method, cache: &cache) else {
                 let error = MessagingError(.unknownMethod, "no method \"\(method)\" on \(path) (has \(methods))")
                 logger.warning("Refused a request: \(error)", metadata: ["id": "\(id)"])
                 reply(to: peer, id: id, .failure(error), on: replies)
@@ -270,6 +275,22 @@ public final class RPCServer: Service, @unchecked Sendable {
                 )
             }
         }
+    }
+
+    /// The handler the receive loop used last, kept while no method is registered: most batches
+    /// call one method, which then costs no lock and no hashing of its name.
+    struct HandlerCache {
+        var method = ""
+        var handler: Handler?
+        var version = -1
+    }
+
+    private func handler(of method: String, cache: inout HandlerCache) -> Handler? {
+        let version = handlersVersion.load(ordering: .acquiring)
+        if cache.version == version, cache.method == method, let handler = cache.handler { return handler }
+        let handler = handlers.withLock { $0[method] }
+        cache = HandlerCache(method: method, handler: handler, version: version)
+        return handler
     }
 
     private func run(_ handler: Handler, method: String, payload: [UInt8]) async -> Result<[UInt8], MessagingError> {
@@ -323,7 +344,7 @@ public final class RPCServer: Service, @unchecked Sendable {
         on replies: RPCReplies
     ) {
         payload.withUnsafeBytes { payload in
-            let sent = id.flatMap { id in
+            let sent: Void? = id.flatMap { id in
                 EnvelopeFastPath.Template.withAnswer(kind, id: id) { header in
                     replies.send(to: peer, header: header, payload: payload)
                 }

@@ -159,7 +159,13 @@ package enum JSONSyntax {
 
         mutating func string() throws(Problem) {
             index += 1
-            while let byte = next {
+            while index < bytes.count {
+                let byte = bytes[index]
+                // Plain ASCII first: most strings hold nothing else.
+                if byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                    index += 1
+                    continue
+                }
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
@@ -169,8 +175,6 @@ package enum JSONSyntax {
                     try escape()
                 case 0..<0x20:
                     throw problem("a control character to be escaped")
-                case 0..<0x80:
-                    index += 1
                 default:
                     try scalar()
                 }

@@ -103,6 +103,24 @@ struct RawDealer {
                     "fail failed: boom"
                 ),
                 ([#"{"v":1,"kind":"publish","id":"16"}"#, "{}"], "16", .badEnvelope, "publish"),
+                // Headers in the form this library writes, which the server reads without the full
+                // parse: the same errors.
+                (
+                    [#"{"encoding":"json","id":"20","kind":"request","method":"nope","v":1}"#, "{}"], "20",
+                    .unknownMethod, "\"nope\""
+                ),
+                (
+                    [#"{"encoding":"json","id":"21","kind":"request","method":"","v":1}"#, "{}"], "21",
+                    .badEnvelope, "needs a method"
+                ),
+                (
+                    [#"{"encoding":"json","id":"22","kind":"request","method":"echo","v":1}"#, "{nope"], "22",
+                    .badPayload, "not JSON"
+                ),
+                (
+                    [#"{"encoding":"json","id":"23","kind":"request","method":"add","v":1}"#], "23", .badEnvelope,
+                    "2 frames"
+                ),
                 (
                     [#"{"v":1,"kind":"request","id":"17","method":"echo"}"#, String(repeating: "x", count: 4090)], "17",
                     .tooLarge, "exceeds the limit of 4096"
@@ -120,6 +138,19 @@ struct RawDealer {
                 #"{"a":2,"b":2}"#
             )
             #expect(reply.kind == .reply)
+        }
+    }
+
+    @Test func aMethodRegisteredAgainWhileServingAnswersWithItsNewHandler() async throws {
+        try await withCalculator { server, endpoint in
+            let dealer = try RawDealer(endpoint)
+            defer { dealer.close() }
+            let call = #"{"encoding":"json","id":"1","kind":"request","method":"add","v":1}"#
+            let (_, before) = try await dealer.exchange(call, #"{"a":1,"b":2}"#)
+            #expect(String(decoding: before, as: UTF8.self) == #"{"sum":3}"#)
+            server.handle("add") { (numbers: Numbers) in Sum(sum: numbers.a * numbers.b) }
+            let (_, after) = try await dealer.exchange(call, #"{"a":5,"b":2}"#)
+            #expect(String(decoding: after, as: UTF8.self) == #"{"sum":10}"#)
         }
     }
 
