@@ -135,23 +135,24 @@ enum EnvelopeFastPath {
     /// not of the plain form ``decode(_:)`` reads, or not of this version: the full parse then
     /// decides, and names the problem.
     static func answer(_ frame: Frame) -> (kind: MessagingEnvelope.Kind, callID: UInt64?)? {
-        frame.withUnsafeBytes { raw in
-            guard let fields = fields(raw.bindMemory(to: UInt8.self)), fields.v == MessagingEnvelope.version,
-                fields.areText
-            else { return nil }
-            return (fields.kind, fields.id.flatMap(Self.callID))
-        }
+        frame.withUnsafeBytes { answer($0) }
+    }
+
+    /// ``answer(_:)`` of a header's bytes where they are.
+    static func answer(_ header: UnsafeRawBufferPointer) -> (kind: MessagingEnvelope.Kind, callID: UInt64?)? {
+        guard let fields = fields(header.bindMemory(to: UInt8.self)), fields.v == MessagingEnvelope.version,
+            fields.areText
+        else { return nil }
+        return (fields.kind, fields.id.flatMap(Self.callID))
     }
 
     /// The id and method of a call whose header has the ``Template``'s form, read with no envelope
     /// made; `nil` for any other header, which the full parse then reads (and names what is wrong).
-    static func call(_ frame: Frame) -> (id: String, method: String)? {
-        frame.withUnsafeBytes { raw in
-            guard let (kind, id, method) = Template.match(raw.bindMemory(to: UInt8.self)), kind == .request,
-                let method, let idText = Reader.text(id), let methodText = Reader.text(method)
-            else { return nil }
-            return (idText, methodText)
-        }
+    static func call(_ header: UnsafeRawBufferPointer) -> (id: String, method: String)? {
+        guard let (kind, id, method) = Template.match(header.bindMemory(to: UInt8.self)), kind == .request,
+            let method, let idText = Reader.text(id), let methodText = Reader.text(method)
+        else { return nil }
+        return (idText, methodText)
     }
 
     /// The fields of a plain header: matched as the ``Template`` of a call or an answer when it is

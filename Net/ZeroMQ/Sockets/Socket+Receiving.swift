@@ -57,6 +57,29 @@ extension Socket {
         }
     }
 
+    /// Appends every message already queued, up to `limit`, to `buffer` as bytes, waiting only if
+    /// there is none: ``receive(into:upTo:)`` with no frame, message or array made per message,
+    /// for a loop that reads each message in place (see ``MessageBuffer``).
+    ///
+    /// ```swift
+    /// var burst = MessageBuffer()
+    /// burst.removeAll()
+    /// try await socket.receive(into: &burst, upTo: 256)
+    /// ```
+    nonisolated(nonsending) public func receive(into buffer: inout MessageBuffer, upTo limit: Int) async throws {
+        precondition(limit > 0, "receive(upTo:) needs a limit of at least 1")
+        let start = buffer.count
+        try await receive { state throws(ZMQError) -> Void? in
+            var received = MessageBuffer()
+            swap(&received, &buffer)
+            defer { swap(&received, &buffer) }
+            guard try state.receiveNow(into: &received) else { return nil }
+            // What came before an error is delivered; the error comes back on the next call.
+            while received.count - start < limit, (try? state.receiveNow(into: &received)) == true {}
+            return ()
+        }
+    }
+
     /// Runs `take` under the lock until it finds something, waiting for the socket in between.
     /// Inlined into both receives, so that each is one async frame over its loop.
     @inline(__always)

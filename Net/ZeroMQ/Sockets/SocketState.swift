@@ -100,6 +100,27 @@ struct SocketState {
         }
     }
 
+    /// Receives one whole message into `buffer` without waiting; `false` if none is queued.
+    mutating func receiveNow(into buffer: inout MessageBuffer) throws(ZMQError) -> Bool {
+        let handle = try open("receive on \(type)")
+        var first = true
+        while true {
+            if zmq_msg_recv(&incoming, handle, ZMQ_DONTWAIT) < 0 {
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN && first { return false }
+                buffer.dropUnended()
+                throw ZMQError(code, operation: "receive on \(type)", hint: receiveHint(code))
+            }
+            first = false
+            buffer.appendFrame(UnsafeRawBufferPointer(start: zmq_msg_data(&incoming), count: zmq_msg_size(&incoming)))
+            if zmq_msg_more(&incoming) == 0 {
+                buffer.endMessage()
+                return true
+            }
+        }
+    }
+
     private func receiveHint(_ code: Int32) -> String? {
         if code == ENOTSUP { return "\(type) sockets cannot receive" }
         if code == EFSM { return "a \(type) socket must send before it receives again" }

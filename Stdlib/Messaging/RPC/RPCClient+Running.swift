@@ -92,25 +92,25 @@ extension RPCClient {
     }
 
     private func receive(_ connection: RPCConnection, whileCallersOnExecutor onExecutor: Bool) async throws {
-        // Kept from burst to burst: allocated anew, each was a large block whose allocation made
-        // malloc consolidate its free lists.
-        var messages: [Message] = []
+        // Kept from burst to burst: the messages' bytes are read in place, and the answers'
+        // storage is reused.
+        var burst = MessageBuffer()
         var answers: [Machine.Answer] = []
         repeat {
-            messages.removeAll(keepingCapacity: true)
-            try await connection.socket.receive(into: &messages, upTo: 256)
-            received(messages, on: connection, reading: &answers)
+            burst.removeAll()
+            try await connection.socket.receive(into: &burst, upTo: 256)
+            received(burst, on: connection, reading: &answers)
         } while callersOnExecutor.load(ordering: .relaxed) == onExecutor
     }
 
     /// A burst of messages from `connection`, read into `answers` first and then applied under
     /// one lock.
-    private func received(_ messages: [Message], on connection: RPCConnection, reading answers: inout [Machine.Answer])
+    private func received(_ burst: MessageBuffer, on connection: RPCConnection, reading answers: inout [Machine.Answer])
     {
         answers.removeAll(keepingCapacity: true)
-        for message in messages {
+        for index in 0..<burst.count {
             do {
-                answers.append(try Self.answer(message))
+                answers.append(try Self.answer(burst, index))
             } catch {
                 logger.warning("Dropped a message from \(connection.instance): \(error)")
             }
@@ -123,13 +123,15 @@ extension RPCClient {
         }
     }
 
-    /// What the client needs of a message from a server. Reads the usual header in place, with
+    /// What the client needs of message `index` of a burst. Reads the usual header in place, with
     /// no string made; anything else through the full parse, which names what is wrong.
-    private static func answer(_ message: Message) throws(MessagingError) -> Machine.Answer {
-        if message.count == 2, let (kind, callID) = EnvelopeFastPath.answer(message[0]) {
-            return (kind, callID, message[1].bytes)
+    private static func answer(_ burst: MessageBuffer, _ index: Int) throws(MessagingError) -> Machine.Answer {
+        let plain = burst.withFrames(of: index) { frames -> Machine.Answer? in
+            guard frames.count == 2, let (kind, callID) = EnvelopeFastPath.answer(frames[0]) else { return nil }
+            return (kind, callID, Array(frames[1]))
         }
-        let (header, payload) = try MessagingEnvelope.parse(message)
+        if let plain { return plain }
+        let (header, payload) = try MessagingEnvelope.parse(burst[index])
         return (header.kind, header.id.flatMap(UInt64.init), payload)
     }
 

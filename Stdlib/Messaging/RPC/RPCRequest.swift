@@ -10,6 +10,18 @@ enum RPCRequest: Equatable {
     /// A message the server cannot use; `id` is the request's when the header names one.
     case refused(id: String?, MessagingError)
 
+    /// The request in `frames` (the frames after the routing id), read where they are: the usual
+    /// call with no frame made, anything else through ``read(_:limit:)`` of frames.
+    static func read(_ frames: Slice<MessageBuffer.Frames>, limit: Int) -> RPCRequest {
+        if frames.count == 2, let header = frames.first, let payload = frames.last,
+            header.count + payload.count <= limit, let (id, method) = EnvelopeFastPath.call(header),
+            !method.isEmpty
+        {
+            return .call(id: id, method: method, payload: Array(payload))
+        }
+        return read(frames.map { Frame(copying: $0) }[...], limit: limit)
+    }
+
     static func read(_ frames: ArraySlice<Frame>, limit: Int) -> RPCRequest {
         let byteCount = frames.reduce(0) { $0 + $1.count }
         if byteCount > limit {
@@ -20,7 +32,7 @@ enum RPCRequest: Equatable {
         }
         // The usual call, as this library writes it: read with no envelope made.
         if frames.count == 2, let first = frames.first, let last = frames.last,
-            let (id, method) = EnvelopeFastPath.call(first), !method.isEmpty
+            let (id, method) = first.withUnsafeBytes(EnvelopeFastPath.call), !method.isEmpty
         {
             return .call(id: id, method: method, payload: last.bytes)
         }

@@ -186,11 +186,11 @@ public final class RPCServer: Service, @unchecked Sendable {
         var cache = HandlerCache()
         let replies = RPCReplies(socket: socket) { [logger] error in logger.warning("Reply not sent: \(error)") }
         try await withThrowingDiscardingTaskGroup { group in
-            // One array for every batch: allocated anew, a batch's array was a large block whose
-            // allocation made malloc consolidate its free lists.
-            var batch: [Message] = []
+            // One buffer for every batch, its messages read in place: a frame, a message and an
+            // array made per request were a fifth of the loop's instructions.
+            var batch = MessageBuffer()
             while true {
-                batch.removeAll(keepingCapacity: true)
+                batch.removeAll()
                 do {
                     try await socket.receive(into: &batch, upTo: 256)
                 } catch {
@@ -198,12 +198,15 @@ public final class RPCServer: Service, @unchecked Sendable {
                     throw error
                 }
                 replies.collect()
-                for message in batch {
-                    guard message.count >= 1 else { continue }
-                    let request = RPCRequest.read(message.frames.dropFirst(), limit: maxMessageSize)
+                for index in 0..<batch.count {
+                    let read = batch.withFrames(of: index) { frames -> (Frame, RPCRequest)? in
+                        guard let peer = frames.first else { return nil }
+                        return (Frame(copying: peer), RPCRequest.read(frames.dropFirst(), limit: maxMessageSize))
+                    }
+                    guard let (peer, request) = read else { continue }
                     await serve(
                         request,
-                        from: message[0],
+                        from: peer,
                         replies: replies,
                         slots: slots,
                         inline: &inline,
