@@ -55,6 +55,30 @@ struct ReadmeTests {
         try await consumer.value
     }
 
+    @Test func messageBufferAndTrySendCopying() async throws {
+        let (source, pull) = try Socket.connectedPair(.push, .pull)
+        let (push, sink) = try Socket.connectedPair(.push, .pull)
+        try sink.setOption(.receiveTimeout, .seconds(10))
+        try await source.send(contentsOf: [["header", "middle", "payload"], ["alone"]])
+        let relay = Task {
+            var burst = MessageBuffer()
+            while true {
+                burst.removeAll()
+                try await pull.receive(into: &burst, upTo: 256)
+                for index in 0..<burst.count {
+                    let answered = burst.withFrames(of: index) { frames in  // valid only in the closure
+                        try? push.trySend(copying: frames[0], frames[frames.count - 1])
+                    }
+                    if answered != true { try await push.send(burst[index]) }  // a copy, as a Message
+                }
+            }
+        }
+        #expect(try await sink.receive().strings == ["header", "payload"])
+        #expect(try await sink.receive().strings == ["alone", "alone"])
+        relay.cancel()
+        _ = await relay.result
+    }
+
     @Test func reactorExecutor() async throws {
         let (replier, requester) = try Socket.connectedPair(.rep, .req)
         let server = Task { try await replier.send(try await replier.receive()) }

@@ -147,7 +147,8 @@ public final class RPCClient: Service, @unchecked Sendable {
         json params: [UInt8],
         timeout: Duration? = nil
     ) async throws -> [UInt8] {
-        let deadline = ContinuousClock.now + (timeout ?? configuration.timeout)
+        let now = ContinuousClock.now
+        let deadline = now + (timeout ?? configuration.timeout)
         let id = nextID.add(1, ordering: .relaxed).newValue
         noteCaller()
         return try await withTaskCancellationHandler {
@@ -163,7 +164,7 @@ public final class RPCClient: Service, @unchecked Sendable {
                         method: method,
                         payload: params,
                         deadline: deadline,
-                        now: .now,
+                        now: now,
                         into: &actions
                     )
                     return nil
