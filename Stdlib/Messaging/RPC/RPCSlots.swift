@@ -69,7 +69,8 @@ final class RPCSlots: Sendable {
             state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, any Error>]) in
             guard state.waiting.isEmpty else { return (state.waiting.removeFirst(), []) }
             state.running -= 1
-            guard state.running == 0 else { return (nil, []) }
+            // Empty but for a stop waiting to drain: no array to make for every call that ends.
+            guard state.running == 0, !state.idleWaiters.isEmpty else { return (nil, []) }
             defer { state.idleWaiters = [:] }
             return (nil, Array(state.idleWaiters.values))
         }
