@@ -12,6 +12,29 @@ struct MessageBufferTests {
         (0..<buffer.count).map { index in buffer.withFrames(of: index) { frames in frames.map { Array($0) } } }
     }
 
+    @Test func holdsMessagesBuiltFrameByFrame() {
+        var held = MessageBuffer()
+        let header = Array("header".utf8)
+        let payload: [UInt8] = [0, 1, 2, 255]
+        header.withUnsafeBytes { held.appendFrame($0) }
+        payload.withUnsafeBytes { held.appendFrame($0) }
+        #expect(held.isEmpty, "a message counts once it is ended")
+        held.endMessage()
+        held.appendFrame(UnsafeRawBufferPointer(start: nil, count: 0))
+        held.endMessage()
+        #expect(held.count == 2)
+        #expect(contents(held) == [[header, payload], [[]]])
+        #expect(held[0] == Message(frames: [Frame(header), Frame(payload)]))
+        var seen: [Int: [[UInt8]]] = [:]
+        held.forEachMessage { index, frames in seen[index] = frames.map { Array($0) } }
+        #expect(seen == [0: [header, payload], 1: [[]]])
+        held.removeAll()
+        #expect(held.isEmpty)
+        payload.withUnsafeBytes { held.appendFrame($0) }
+        held.endMessage()
+        #expect(contents(held) == [[payload]], "what was removed stays out")
+    }
+
     @Test func receivesBurstsAsBytesUpToTheLimitAfterWhatItHeld() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         try pull.setOption(.receiveTimeout, .seconds(10))

@@ -15,11 +15,12 @@
 /// ```
 public struct MessageBuffer: Sendable {
     /// The frames of one message in a ``MessageBuffer``: each frame's bytes, valid only during the
-    /// ``MessageBuffer/withFrames(of:_:)`` call that gives them.
+    /// ``MessageBuffer/withFrames(of:_:)`` or ``MessageBuffer/forEachMessage(_:)`` call that gives
+    /// them.
     public struct Frames: RandomAccessCollection {
         let bytes: UnsafeRawBufferPointer
         /// Where each frame ends in `bytes`; the first frame starts at `start`.
-        let ends: ArraySlice<Int>
+        let ends: UnsafeBufferPointer<Int>
         let start: Int
 
         /// The index of the first frame.
@@ -30,10 +31,8 @@ public struct MessageBuffer: Sendable {
 
         /// The bytes of frame `position`.
         public subscript(position: Int) -> UnsafeRawBufferPointer {
-            precondition(position >= 0 && position < ends.count, "frame index out of range")
-            let index = ends.startIndex + position
-            let from = index == ends.startIndex ? start : ends[index - 1]
-            return UnsafeRawBufferPointer(rebasing: bytes[from..<ends[index]])
+            let from = position == 0 ? start : ends[position - 1]
+            return UnsafeRawBufferPointer(start: bytes.baseAddress.map { $0 + from }, count: ends[position] - from)
         }
     }
 
@@ -63,10 +62,36 @@ public struct MessageBuffer: Sendable {
     /// call.
     public func withFrames<Result>(of index: Int, _ body: (Frames) throws -> Result) rethrows -> Result {
         precondition(index >= 0 && index < messageEnds.count, "message index out of range")
+        return try withBuffers { bytes, ends in try body(frames(of: index, bytes, ends)) }
+    }
+
+    /// Calls `body` with each message's index and frames, in order, the bytes valid only during
+    /// the call: ``withFrames(of:_:)`` for every message, with the buffers opened once.
+    ///
+    /// ```swift
+    /// burst.forEachMessage { index, frames in
+    ///     print(index, frames.count)
+    /// }
+    /// ```
+    public func forEachMessage(_ body: (_ index: Int, _ frames: Frames) throws -> Void) rethrows {
+        try withBuffers { bytes, ends in
+            for index in messageEnds.indices { try body(index, frames(of: index, bytes, ends)) }
+        }
+    }
+
+    private func withBuffers<Result>(
+        _ body: (UnsafeRawBufferPointer, UnsafeBufferPointer<Int>) throws -> Result
+    ) rethrows -> Result {
+        try bytes.withUnsafeBytes { bytes in try frameEnds.withUnsafeBufferPointer { try body(bytes, $0) } }
+    }
+
+    private func frames(of index: Int, _ bytes: UnsafeRawBufferPointer, _ ends: UnsafeBufferPointer<Int>) -> Frames {
         let first = index == 0 ? 0 : messageEnds[index - 1]
-        let ends = frameEnds[first..<messageEnds[index]]
-        let start = first == 0 ? 0 : frameEnds[first - 1]
-        return try bytes.withUnsafeBytes { all in try body(Frames(bytes: all, ends: ends, start: start)) }
+        return Frames(
+            bytes: bytes,
+            ends: UnsafeBufferPointer(rebasing: ends[first..<messageEnds[index]]),
+            start: first == 0 ? 0 : ends[first - 1]
+        )
     }
 
     /// Message `index`, copied into a ``Message``.
@@ -74,16 +99,26 @@ public struct MessageBuffer: Sendable {
         withFrames(of: index) { frames in Message(frames: frames.map { Frame(copying: $0) }) }
     }
 
-    // MARK: Receiving
+    // MARK: Building
 
-    /// Appends a frame of the message being received.
-    mutating func appendFrame(_ frame: UnsafeRawBufferPointer) {
+    /// Appends a copy of `frame` as the next frame of the message being built, which counts as
+    /// a message once ``endMessage()`` ends it: for holding messages whose bytes are on the stack
+    /// without making frames.
+    ///
+    /// ```swift
+    /// var held = MessageBuffer()
+    /// header.withUnsafeBytes { held.appendFrame($0) }
+    /// payload.withUnsafeBytes { held.appendFrame($0) }
+    /// held.endMessage()
+    /// ```
+    public mutating func appendFrame(_ frame: UnsafeRawBufferPointer) {
         if !frame.isEmpty { bytes.append(contentsOf: frame.assumingMemoryBound(to: UInt8.self)) }
         frameEnds.append(bytes.count)
     }
 
-    /// Ends the message being received, after its last frame.
-    mutating func endMessage() {
+    /// Ends the message being built, after its last frame.
+    public mutating func endMessage() {
+        precondition(frameEnds.count > (messageEnds.last ?? 0), "a message needs at least one frame")
         messageEnds.append(frameEnds.count)
     }
 

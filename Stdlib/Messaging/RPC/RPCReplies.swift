@@ -13,57 +13,11 @@ import Synchronization
 /// from where they are. Held replies are copied back to back into one buffer kept from batch to
 /// batch: no frame, message or array is made per reply.
 final class RPCReplies: Sendable {
-    /// Replies held: their frames' bytes back to back, and where each frame starts.
-    struct Held {
-        var bytes: [UInt8] = []
-        /// Three starts per reply (routing id, header, payload); each frame ends where the next
-        /// starts, the last at the end of `bytes`.
-        var starts: [Int] = []
-
-        var isEmpty: Bool { starts.isEmpty }
-
-        mutating func append(
-            _ peer: UnsafeRawBufferPointer,
-            _ header: UnsafeRawBufferPointer,
-            _ payload: UnsafeRawBufferPointer
-        ) {
-            starts.append(bytes.count)
-            bytes.append(contentsOf: peer)
-            starts.append(bytes.count)
-            bytes.append(contentsOf: header)
-            starts.append(bytes.count)
-            bytes.append(contentsOf: payload)
-        }
-
-        /// Calls `body` with the frames of each reply, in order.
-        func forEach(
-            _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
-        ) {
-            bytes.withUnsafeBytes { all in
-                var index = 0
-                while index < starts.count {
-                    let end = index + 3 < starts.count ? starts[index + 3] : all.count
-                    body(
-                        UnsafeRawBufferPointer(rebasing: all[starts[index]..<starts[index + 1]]),
-                        UnsafeRawBufferPointer(rebasing: all[starts[index + 1]..<starts[index + 2]]),
-                        UnsafeRawBufferPointer(rebasing: all[starts[index + 2]..<end])
-                    )
-                    index += 3
-                }
-            }
-        }
-
-        mutating func removeAll() {
-            bytes.removeAll(keepingCapacity: true)
-            starts.removeAll(keepingCapacity: true)
-        }
-    }
-
     private struct State {
         var collecting = false
-        var held = Held()
-        /// The buffers of the batch sent before, emptied: the next batch is held in them.
-        var spare = Held()
+        var held = MessageBuffer()
+        /// The buffer of the batch sent before, emptied: the next batch is held in it.
+        var spare = MessageBuffer()
     }
 
     private let socket: Socket
@@ -87,7 +41,10 @@ final class RPCReplies: Sendable {
         peer.withUnsafeBytes { peer in
             let held = state.withLock { state in
                 guard state.collecting else { return false }
-                state.held.append(peer, header, payload)
+                state.held.appendFrame(peer)
+                state.held.appendFrame(header)
+                state.held.appendFrame(payload)
+                state.held.endMessage()
                 return true
             }
             if !held { send(peer, header, payload) }
@@ -100,10 +57,10 @@ final class RPCReplies: Sendable {
             state.collecting = false
             var held = state.spare
             swap(&held, &state.held)
-            state.spare = Held()
+            state.spare = MessageBuffer()
             return held
         }
-        held.forEach(send)
+        held.forEachMessage { _, frames in send(frames[0], frames[1], frames[2]) }
         held.removeAll()
         state.withLock { $0.spare = held }
     }
