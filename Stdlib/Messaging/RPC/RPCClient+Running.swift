@@ -118,7 +118,7 @@ extension RPCClient {
         guard !answers.isEmpty else { return }
         withBook { book, actions in
             // A connection replaced meanwhile speaks for an instance it no longer is.
-            guard book.connections[connection.instance] === connection else { return }
+            guard book.connections(connection.instance) === connection else { return }
             book.machine.received(from: connection.instance, answers, now: .now, into: &actions)
         }
     }
@@ -174,15 +174,15 @@ extension RPCClient {
                             endpoint: endpoint,
                             maxMessageSize: configuration.maxMessageSize
                         )
-                        if let old = book.connections.updateValue(connection, forKey: instance) { closed.append(old) }
+                        if let old = book.connections.set(connection, for: instance) { closed.append(old) }
                         opened.append(connection)
                     } catch {
                         logs.append("cannot connect to \(instance) at \(endpoint): \(error)")
                     }
                 case .disconnect(let instance):
-                    if let old = book.connections.removeValue(forKey: instance) { closed.append(old) }
+                    if let old = book.connections.remove(instance) { closed.append(old) }
                 case .call(let instance, let id, let method, let payload):
-                    if let connection = book.connections[instance] {
+                    if let connection = book.connections(instance) {
                         // Encoded after the lock: calls placed on other threads wait for it.
                         if firstSend == nil {
                             firstSend = Send(connection: connection, outgoing: .call(id, method, payload))
@@ -191,7 +191,7 @@ extension RPCClient {
                         }
                     }
                 case .send(let instance, let header, let payload):
-                    if let connection = book.connections[instance] {
+                    if let connection = book.connections(instance) {
                         sends.append(Send(connection: connection, outgoing: .other(header, payload)))
                     }
                 case .finish(let continuation, let result):

@@ -53,7 +53,7 @@ public final class RPCClient: Service, @unchecked Sendable {
 
     struct Book {
         var machine: Machine
-        var connections: [String: RPCConnection] = [:]
+        var connections = RPCConnections()
         var open = false
         /// The actions of one change of the book, kept for their capacity (see `withBook`).
         var actions: [Machine.Action] = []
