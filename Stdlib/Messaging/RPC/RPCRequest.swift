@@ -11,7 +11,8 @@ enum RPCRequest: Equatable {
     case refused(id: String?, MessagingError)
 
     /// The request in `frames` (the frames after the routing id), read where they are: the usual
-    /// call with no frame made, anything else through ``read(_:limit:)`` of frames.
+    /// call with no frame or envelope made, anything else through the full parse of frames, which
+    /// names what is wrong.
     static func read(_ frames: Slice<MessageBuffer.Frames>, limit: Int) -> RPCRequest {
         if frames.count == 2, let header = frames.first, let payload = frames.last,
             header.count + payload.count <= limit, let (id, method) = EnvelopeFastPath.call(header),
@@ -29,12 +30,6 @@ enum RPCRequest: Equatable {
                 id: bestEffortID(frames),
                 MessagingError(.tooLarge, "a request of \(byteCount) bytes exceeds the limit of \(limit)")
             )
-        }
-        // The usual call, as this library writes it: read with no envelope made.
-        if frames.count == 2, let first = frames.first, let last = frames.last,
-            let (id, method) = first.withUnsafeBytes(EnvelopeFastPath.call), !method.isEmpty
-        {
-            return .call(id: id, method: method, payload: last.bytes)
         }
         let header: MessagingEnvelope
         let payload: [UInt8]
