@@ -61,15 +61,9 @@ extension EnvelopeFastPath {
             )
         }
 
-        /// The header of an answer (`reply` or `error`) to call `id`, the very bytes of
-        /// `MessagingEnvelope(kind: kind, id: id).frame`; `nil` for another kind, or an `id` that
-        /// needs escaping.
-        static func answer(_ kind: MessagingEnvelope.Kind, id: String) -> Frame? {
-            withAnswer(kind, id: id) { Frame(copying: $0) }
-        }
-
-        /// What `body` makes of the bytes of ``answer(_:id:)``, written on the stack and valid
-        /// only during the call.
+        /// What `body` makes of the header of an answer (`reply` or `error`) to call `id`, the very
+        /// bytes of `MessagingEnvelope(kind: kind, id: id).frame`, written on the stack and valid
+        /// only during the call; `nil` for another kind, or an `id` that needs escaping.
         static func withAnswer<Result>(
             _ kind: MessagingEnvelope.Kind,
             id: String,

@@ -130,15 +130,10 @@ enum EnvelopeFastPath {
         frame.withUnsafeBytes { raw in fields(raw.bindMemory(to: UInt8.self))?.envelope() }
     }
 
-    /// What a client needs of a reply, error or heartbeat: its kind and its id as a call id (`nil`
-    /// unless plain decimal digits), read in place with no string made. `nil` when the header is
+    /// What a client needs of a reply, error or heartbeat header: its kind and its id as a call id
+    /// (`nil` unless plain decimal digits), read in place with no string made. `nil` when the header is
     /// not of the plain form ``decode(_:)`` reads, or not of this version: the full parse then
     /// decides, and names the problem.
-    static func answer(_ frame: Frame) -> (kind: MessagingEnvelope.Kind, callID: UInt64?)? {
-        frame.withUnsafeBytes { answer($0) }
-    }
-
-    /// ``answer(_:)`` of a header's bytes where they are.
     static func answer(_ header: UnsafeRawBufferPointer) -> (kind: MessagingEnvelope.Kind, callID: UInt64?)? {
         guard let fields = fields(header.bindMemory(to: UInt8.self)), fields.v == MessagingEnvelope.version,
             fields.areText

@@ -100,13 +100,7 @@ public struct Frame: @unchecked Sendable {
         switch storage {
         case .inline(let bytes): bytes.makeOutgoing(message)
         case .shared(let shared): shared.makeOutgoing(message)
-        case .array(let array):
-            zmq_msg_init_size(message, array.count)
-            array.withUnsafeBytes { bytes in
-                if let source = bytes.baseAddress, let target = zmq_msg_data(message) {
-                    target.copyMemory(from: source, byteCount: bytes.count)
-                }
-            }
+        case .array(let array): array.withUnsafeBytes { message.initializeMessage(copying: $0) }
         }
     }
 

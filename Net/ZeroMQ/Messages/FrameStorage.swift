@@ -57,10 +57,7 @@ final class FrameStorage: ManagedBuffer<FrameStorage.Header, zmq_msg_t> {
     func makeOutgoing(_ message: UnsafeMutablePointer<zmq_msg_t>) {
         let bytes = self.bytes
         if bytes.count <= Self.copyLimit {
-            zmq_msg_init_size(message, bytes.count)
-            if let source = bytes.baseAddress, let target = zmq_msg_data(message), bytes.count > 0 {
-                target.copyMemory(from: source, byteCount: bytes.count)
-            }
+            message.initializeMessage(copying: bytes)
             return
         }
         let retained = Unmanaged.passRetained(self).toOpaque()
@@ -75,10 +72,7 @@ final class FrameStorage: ManagedBuffer<FrameStorage.Header, zmq_msg_t> {
         )
         if result != 0 {
             Unmanaged<FrameStorage>.fromOpaque(retained).release()
-            zmq_msg_init_size(message, bytes.count)
-            if let source = bytes.baseAddress, let target = zmq_msg_data(message) {
-                target.copyMemory(from: source, byteCount: bytes.count)
-            }
+            message.initializeMessage(copying: bytes)
         }
     }
 

@@ -31,11 +31,6 @@ struct InlineBytes: Sendable {
     /// Initialises `message` (uninitialised) with a copy of the bytes, which libzmq keeps inside
     /// the message.
     func makeOutgoing(_ message: UnsafeMutablePointer<zmq_msg_t>) {
-        zmq_msg_init_size(message, count)
-        withUnsafeBytes { bytes in
-            if let source = bytes.baseAddress, let target = zmq_msg_data(message), !bytes.isEmpty {
-                target.copyMemory(from: source, byteCount: bytes.count)
-            }
-        }
+        withUnsafeBytes { message.initializeMessage(copying: $0) }
     }
 }

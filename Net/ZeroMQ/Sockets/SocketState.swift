@@ -137,13 +137,7 @@ struct SocketState {
     /// Sends a message of copies of `parts` without waiting; `false` if the socket cannot take it
     /// now.
     mutating func sendNow(copying parts: UnsafeBufferPointer<UnsafeRawBufferPointer>) throws(ZMQError) -> Bool {
-        try sendNow(frames: parts.count) { index, outgoing in
-            let part = parts[index]
-            zmq_msg_init_size(outgoing, part.count)
-            if let source = part.baseAddress, let target = zmq_msg_data(outgoing), !part.isEmpty {
-                target.copyMemory(from: source, byteCount: part.count)
-            }
-        }
+        try sendNow(frames: parts.count) { index, outgoing in outgoing.initializeMessage(copying: parts[index]) }
     }
 
     /// Sends `count` frames, each made by `make` into the (uninitialised) message it is given.

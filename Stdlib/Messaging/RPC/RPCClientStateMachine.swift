@@ -105,7 +105,7 @@ struct RPCClientStateMachine<Waiter> {
 
     /// An instance left discovery: its calls go elsewhere.
     mutating func instanceRemoved(_ id: String, now: ContinuousClock.Instant) -> [Action] {
-        guard let instance = instances.removeValue(forKey: id) else { return [] }
+        guard instances.removeValue(forKey: id) != nil else { return [] }
         return [.disconnect(instance: id)]
             + reroute(callsOn(id), from: id, reason: "\(id) left discovery", now: now)
     }
