@@ -15,13 +15,15 @@ import Synchronization
 /// try await server.start()
 /// ```
 /// At most `concurrency` requests run at once; heartbeats are answered by the receive loop at
-/// once. A handler that cannot wait (registered with a closure that does not `await`) runs on the
-/// receive loop itself, with no task of its own. One that may wait runs in a task of its own that
-/// starts on the receive loop and runs there until the handler first waits, so a call that needs
-/// no waiting costs no thread hop. A handler that computes for more than 1 ms before it waits (or
-/// returns) makes its method's later calls run in tasks elsewhere (it is tried on the loop again
-/// after 10 s), and a loop busy with handlers for more than three quarters of the time hands
-/// further calls to other threads. The replies to requests that arrive together, and whose
+/// once. The receive loop runs on ZeroMQ's reactor thread (`Context.executor`), where the
+/// socket's readiness is seen. A handler that cannot wait (registered with a closure that does
+/// not `await`) runs on the receive loop itself, with no task of its own. One that may wait runs
+/// in a task of its own that starts on the receive loop and runs there until the handler first
+/// waits, then on Swift's global pool, so a call that needs no waiting costs no thread hop. A
+/// handler that computes for more than 1 ms before it waits (or returns) makes its method's later
+/// calls run in tasks on the pool (it is tried on the loop again after 10 s), and a loop busy
+/// with handlers for more than three quarters of the time hands further calls to the pool: the
+/// reactor thread serves every ZeroMQ socket of the process. The replies to requests that arrive together, and whose
 /// handlers finish without waiting, go out together: one wake-up of libzmq's I/O thread for the
 /// batch.
 ///
@@ -140,7 +142,11 @@ public final class RPCServer: Service, @unchecked Sendable {
         }
         let slots = RPCSlots(limit: settings.value(of: concurrencySetting))
         running.withLock { $0 = Running(socket: socket, endpoint: endpoint, announcer: announcer, slots: slots) }
-        spawn { try await self.serve(socket, slots: slots, maxMessageSize: maxMessageSize) }
+        spawn {
+            try await withTaskExecutorPreference(socket.context.executor) {
+                try await self.serve(socket, slots: slots, maxMessageSize: maxMessageSize)
+            }
+        }
         logger.info("RPC server serving at \(endpoint).", metadata: ["methods": "\(methods)"])
         if let announcer {
             addService(announcer)

@@ -60,6 +60,30 @@ import TestSupport
         #expect(String(decoding: result, as: UTF8.self) == "1")
     }
 
+    /// The loop runs on ZeroMQ's reactor thread, where the socket's readiness is seen: a handler
+    /// that cannot wait runs there, and one that awaits starts there and goes on on Swift's pool
+    /// once it waits, never keeping the thread every socket shares.
+    @Test func theLoopRunsOnTheReactorAndAWaitingHandlerLeavesIt() async throws {
+        let server = RPCServer(endpoint: "tcp://127.0.0.1:*")
+        server.settings = try Settings(overrides: [:])
+        server.handle("here") { () -> Bool in Context.shared.isOnExecutor }
+        server.handle("wait") { () async throws -> [Bool] in
+            let before = Context.shared.isOnExecutor
+            try await Task.sleep(for: .milliseconds(1))
+            return [before, Context.shared.isOnExecutor]
+        }
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let client = try RawDealer(try #require(server.boundEndpoint))
+        defer { client.close() }
+        let (here, onReactor) = try await client.exchange(#"{"v":1,"kind":"request","id":"h","method":"here"}"#, "[]")
+        #expect(here == MessagingEnvelope(kind: .reply, id: "h"))
+        #expect(String(decoding: onReactor, as: UTF8.self) == "true")
+        let (waited, places) = try await client.exchange(#"{"v":1,"kind":"request","id":"w","method":"wait"}"#, "[]")
+        #expect(waited == MessagingEnvelope(kind: .reply, id: "w"))
+        #expect(String(decoding: places, as: UTF8.self) == "[true,false]")
+    }
+
     private func checkTheLoopIsHeldOnlyOnce(_ server: RPCServer, holding: Flag, released: Flag) async throws {
         let endpoint = try #require(server.boundEndpoint)
         let first = try RawDealer(endpoint)
