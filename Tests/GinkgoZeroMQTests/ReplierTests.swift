@@ -51,7 +51,8 @@ struct ReplierTests {
             defer { req.close() }
             try req.connect(replier.endpoints[0])
             try await req.send(["where"])
-            #expect(try await req.receive().strings == ["true", "false"])
+            let places = try await req.receive().strings
+            #expect(places == ["true", "false"])
         }
     }
 
