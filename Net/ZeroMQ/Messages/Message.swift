@@ -1,3 +1,5 @@
+import CZeroMQ
+
 /// A ZeroMQ message: one or more ``Frame``s, delivered all together or not at all.
 ///
 /// ```swift
@@ -72,6 +74,15 @@ extension Message: RandomAccessCollection, MutableCollection, RangeReplaceableCo
         switch storage {
         case .single: 1
         case .multiple(let frames): frames.count
+        }
+    }
+
+    /// Initialises `outgoing` (uninitialised) with the bytes of frame `index`, for sending: the
+    /// frame is read in place, where `self[index]` made a copy of it to destroy again.
+    func makeOutgoing(frame index: Int, _ outgoing: UnsafeMutablePointer<zmq_msg_t>) {
+        switch storage {
+        case .single(let frame): frame.makeOutgoing(outgoing)
+        case .multiple(let frames): frames[index].makeOutgoing(outgoing)
         }
     }
 

@@ -136,7 +136,7 @@ struct SocketState {
 
     /// Sends a whole message without waiting; `false` if the socket cannot take it now.
     mutating func sendNow(_ message: Message) throws(ZMQError) -> Bool {
-        try sendNow(frames: message.count) { index, outgoing in message[index].makeOutgoing(outgoing) }
+        try sendNow(frames: message.count) { index, outgoing in message.makeOutgoing(frame: index, outgoing) }
     }
 
     /// Sends a message of copies of `parts` without waiting; `false` if the socket cannot take it
