@@ -30,6 +30,7 @@ public struct Frame: @unchecked Sendable {
     /// array (which ``bytes`` then returns as it is), and `message` left as it is (libzmq
     /// releases it when it next receives into it); a larger one takes over its content and leaves
     /// it empty.
+    @inline(__always)
     init(receivedIn message: UnsafeMutablePointer<zmq_msg_t>) {
         let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))
         if bytes.count <= InlineBytes.capacity {

@@ -40,14 +40,16 @@ extension Socket {
             let reactor = context.reactor
             let (result, ready) = state.withLock { state in
                 let result = Result { () throws(ZMQError) -> (sent: Int, wait: (UInt64, Duration?)?) in
-                    var sent = 0
-                    for message in pending {
-                        guard try state.sendNow(message) else {
-                            return (sent, (state.addWaiter(.send), state.sendTimeout))
+                    // Read in place: a `for` loop over the slice copied each message, and
+                    // destroyed the copy, around its send.
+                    try pending.withUnsafeBufferPointer { messages throws(ZMQError) in
+                        for index in messages.indices {
+                            guard try state.sendNow(messages[index]) else {
+                                return (index, (state.addWaiter(.send), state.sendTimeout))
+                            }
                         }
-                        sent += 1
+                        return (messages.count, nil)
                     }
-                    return (sent, nil)
                 }
                 return (result, state.readyWaiters(reactor: reactor))
             }

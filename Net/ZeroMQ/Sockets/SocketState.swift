@@ -85,24 +85,21 @@ struct SocketState {
     /// Receives one whole message without waiting; `nil` if none is queued.
     mutating func receiveNow() throws(ZMQError) -> Message? {
         let handle = try open(for: "receive")
-        var frames: [Frame] = []
-        while true {
-            // On failure libzmq leaves the message empty.
-            if zmq_msg_recv(&incoming, handle, ZMQ_DONTWAIT) < 0 {
-                let code = zmq_errno()
-                if code == EINTR { continue }
-                // Parts of a message arrive together, so only the first can find nothing.
-                if code == EAGAIN && frames.isEmpty { return nil }
-                throw ZMQError(code, operation: "receive on \(type)", hint: receiveHint(code))
-            }
-            let more = zmq_msg_more(&incoming) != 0
-            let frame = Frame(receivedIn: &incoming)
-            if !more && frames.isEmpty { return Message(single: frame) }
-            // Room for a few frames at once: growing from empty took a malloc per frame.
-            if frames.isEmpty { frames.reserveCapacity(4) }
-            frames.append(frame)
-            if !more { return Message(frames: frames) }
+        guard try receivePart(handle, first: true) else { return nil }
+        // Read before the frame is made, which may move the message out of `incoming`.
+        var more = zmq_msg_more(&incoming) != 0
+        let first = Frame(receivedIn: &incoming)
+        // No array unless there are more frames: even an empty one cost a release per message.
+        if !more { return Message(single: first) }
+        // Room for a few frames at once: growing from empty took a malloc per frame.
+        var frames = [first]
+        frames.reserveCapacity(4)
+        while more {
+            _ = try receivePart(handle, first: false)
+            more = zmq_msg_more(&incoming) != 0
+            frames.append(Frame(receivedIn: &incoming))
         }
+        return Message(frames: frames)
     }
 
     /// Receives one whole message into `buffer` without waiting; `false` if none is queued.
@@ -110,12 +107,11 @@ struct SocketState {
         let handle = try open(for: "receive")
         var first = true
         while true {
-            if zmq_msg_recv(&incoming, handle, ZMQ_DONTWAIT) < 0 {
-                let code = zmq_errno()
-                if code == EINTR { continue }
-                if code == EAGAIN && first { return false }
+            do {
+                guard try receivePart(handle, first: first) else { return false }
+            } catch {
                 buffer.dropUnended()
-                throw ZMQError(code, operation: "receive on \(type)", hint: receiveHint(code))
+                throw error
             }
             first = false
             buffer.appendFrame(UnsafeRawBufferPointer(start: zmq_msg_data(&incoming), count: zmq_msg_size(&incoming)))
@@ -124,6 +120,20 @@ struct SocketState {
                 return true
             }
         }
+    }
+
+    /// Receives a message's next part into `incoming`; `false` if none is queued, which only its
+    /// first part can find (the parts of a message arrive together).
+    @inline(__always)
+    private mutating func receivePart(_ handle: UnsafeMutableRawPointer, first: Bool) throws(ZMQError) -> Bool {
+        // On failure libzmq leaves the message empty.
+        while zmq_msg_recv(&incoming, handle, ZMQ_DONTWAIT) < 0 {
+            let code = zmq_errno()
+            if code == EINTR { continue }
+            if code == EAGAIN && first { return false }
+            throw ZMQError(code, operation: "receive on \(type)", hint: receiveHint(code))
+        }
+        return true
     }
 
     private func receiveHint(_ code: Int32) -> String? {
