@@ -230,7 +230,7 @@ public final class RPCServer: Service, @unchecked Sendable {
     /// a task allocation.
     @inline(__always)
     private func serve(
-        _ request: RPCRequest,
+        _ request: consuming RPCRequest,
         from peer: Frame,
         replies: RPCReplies,
         slots: RPCSlots,
@@ -245,7 +245,9 @@ public final class RPCServer: Service, @unchecked Sendable {
             }
             return
         }
-        switch request {
+        // Consumed: matching the borrowed request copied its id, method and payload (a retain
+        // and a release of each per call).
+        switch consume request {
         case .heartbeat(let id):
             MessagingEnvelope(kind: .heartbeat, id: id).frame.withUnsafeBytes { header in
                 replies.send(to: peer, header: header, payload: UnsafeRawBufferPointer(start: nil, count: 0))
