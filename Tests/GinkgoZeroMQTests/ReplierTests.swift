@@ -38,24 +38,6 @@ struct ReplierTests {
         }
     }
 
-    /// The loop runs on the context's reactor thread; a handler starts there and goes on on
-    /// Swift's pool once it waits.
-    @Test func aHandlerStartsOnTheReactorAndGoesOnOnThePool() async throws {
-        let replier = Replier(.bind("tcp://127.0.0.1:*")) { _ in
-            let before = Context.shared.isOnExecutor
-            try await Task.sleep(for: .milliseconds(1))
-            return Message(strings: ["\(before)", "\(Context.shared.isOnExecutor)"])
-        }
-        try await replier.withRunning {
-            let req = try Socket(.req)
-            defer { req.close() }
-            try req.connect(replier.endpoints[0])
-            try await req.send(["where"])
-            let places = try await req.receive().strings
-            #expect(places == ["true", "false"])
-        }
-    }
-
     @Test func aHandlerThatComputesWithoutWaitingHoldsTheLoopOnlyOnce() async throws {
         let holding = Flag()
         let released = Flag()

@@ -1,21 +1,17 @@
 /// Decides, for a receive loop that serves requests (``Replier``, and `RPCServer` in
 /// GinkgoStdlib), whether a request runs inline or in a task of its own.
 ///
-/// The loops run on their context's reactor thread (``Context/executor``), where the socket's
-/// readiness is seen: a burst of requests is read and answered with no wake-up of another thread.
 /// Inline, the handler starts on the loop's thread and runs there until it first suspends: a
 /// request that finishes without waiting (most do) costs no thread hop and no wake-up of another
 /// thread, which was about a third of an RPC server's CPU per call. A handler that waits (for
-/// I/O, another service, a sleep) goes on in its task from that point on Swift's global pool,
-/// never on the reactor.
+/// I/O, another service, a sleep) goes on in its task from that point, like any other.
 ///
-/// The loop, and the thread it shares with every socket of its context, must stay free for other
-/// requests (and an RPC server's heartbeats), so:
+/// The loop must stay free for other requests (and an RPC server's heartbeats), so:
 /// - a kind of request (an RPC method) whose handler held the loop longer than ``longRun``
 ///   before it first waited runs in tasks of its own from then on, and is tried inline again
 ///   after ``recheck`` (so a stall of the machine does not demote a fast one for good);
 /// - the loop spends at most ``inlineShare`` of each ``window`` in handlers; past that, requests
-///   run in tasks on Swift's global pool, in parallel, which is what a busy server wants from
+///   run in tasks, in parallel on the other threads, which is what a busy server wants from
 ///   handlers that compute.
 ///
 /// Owned by the one task that runs the receive loop, so it needs no lock.
@@ -60,18 +56,17 @@ package struct InlineCallPolicy {
 
 extension InlineCallPolicy {
     /// Adds `request` to `group`: started on this thread if the policy runs a `kind` inline now,
-    /// else as a task of its own; either way it runs on Swift's global pool once it waits.
-    /// Returns how long it held the loop when that demoted `kind`.
+    /// else as a task of its own. Returns how long it held the loop when that demoted `kind`.
     package mutating func add(
         _ kind: String,
         to group: inout ThrowingDiscardingTaskGroup<any Error>,
         _ request: @escaping @Sendable () async throws -> Void
     ) -> Duration? {
         guard let start = beginInline(kind) else {
-            group.addTask(executorPreference: globalConcurrentExecutor, operation: request)
+            group.addTask(operation: request)
             return nil
         }
-        group.addImmediateTask(executorPreference: globalConcurrentExecutor, operation: request)
+        group.addImmediateTask(operation: request)
         return endInline(kind, startedAt: start)
     }
 

@@ -39,7 +39,7 @@ public final class Replier: SocketService, @unchecked Sendable {
 
     override public func doStart() async throws {
         let socket = try await openSocket()
-        spawn { try await withTaskExecutorPreference(socket.context.executor) { try await self.serve(socket) } }
+        spawn { try await self.serve(socket) }
     }
 
     private func serve(_ socket: Socket) async throws {

@@ -3,7 +3,7 @@ extension RPCServer {
     ///
     /// A handler that cannot wait (`sync`) runs on the receive loop with no task of its own, which
     /// is a fifth less of the server's CPU per call for a method that only computes (`Benchmarks`,
-    /// row 5); one that may wait (`async`) runs in a task that starts on the loop.
+    /// row 5); one that may wait (`async`) runs in a task of its own on Swift's pool.
     enum Handler: Sendable {
         case sync(@Sendable (_ payload: [UInt8], _ method: String) throws -> [UInt8])
         case async(@Sendable (_ payload: [UInt8], _ method: String) async throws -> [UInt8])
@@ -42,7 +42,7 @@ extension RPCServer {
     }
 
     /// Serves `method` with `body`, which may wait (for I/O, another service) before it returns:
-    /// each call runs in a task of its own, started on the receive loop.
+    /// each call runs in a task of its own on Swift's pool.
     ///
     /// ```swift
     /// server.handle("lookup") { (key: String) async throws in try await store.value(for: key) }

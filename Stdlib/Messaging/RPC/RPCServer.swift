@@ -17,15 +17,13 @@ import Synchronization
 /// At most `concurrency` requests run at once; heartbeats are answered by the receive loop at
 /// once. The receive loop runs on ZeroMQ's reactor thread (`Context.executor`), where the
 /// socket's readiness is seen. A handler that cannot wait (registered with a closure that does
-/// not `await`) runs on the receive loop itself, with no task of its own. One that may wait runs
-/// in a task of its own that starts on the receive loop and runs there until the handler first
-/// waits, then on Swift's global pool, so a call that needs no waiting costs no thread hop. A
-/// handler that computes for more than 1 ms before it waits (or returns) makes its method's later
-/// calls run in tasks on the pool (it is tried on the loop again after 10 s), and a loop busy
-/// with handlers for more than three quarters of the time hands further calls to the pool: the
-/// reactor thread serves every ZeroMQ socket of the process. The replies to requests that arrive together, and whose
-/// handlers finish without waiting, go out together: one wake-up of libzmq's I/O thread for the
-/// batch.
+/// not `await`) runs on the receive loop itself, with no task of its own; one that may wait runs
+/// in a task of its own on Swift's global pool. A handler that cannot wait but computes for more
+/// than 1 ms makes its method's later calls run in tasks on the pool (it is tried on the loop
+/// again after 10 s), and a loop busy with handlers for more than three quarters of the time
+/// hands further calls to the pool: the reactor thread serves every ZeroMQ socket of the process.
+/// The replies to requests that arrive together, and whose handlers run on the loop, go out
+/// together: one wake-up of libzmq's I/O thread for the batch.
 ///
 /// A request the server cannot use — not an envelope, another version, an unknown method,
 /// parameters that do not decode, more than `max_message_size` bytes — gets an `error` reply and
@@ -268,21 +266,22 @@ public final class RPCServer: Service, @unchecked Sendable {
                 await slots.acquire()
                 replies.collect()
             }
-            let held: Duration?
-            if case .sync(let body) = handler, let start = inline.beginInline(method) {
-                reply(to: peer, id: id, run(body, method: method, payload: payload), on: replies)
-                slots.release()
-                held = inline.endInline(method, startedAt: start)
-            } else {
-                held = inline.add(method, to: &group) {
+            guard case .sync(let body) = handler, let start = inline.beginInline(method) else {
+                // On Swift's pool, named as the preference: a task started on the reactor (an
+                // immediate one, or one that inherits the loop's preference) goes on there after
+                // it waits, which would hold every socket of the process.
+                group.addTask(executorPreference: globalConcurrentExecutor) {
                     defer { slots.release() }
                     let result = await self.run(handler, method: method, payload: payload)
                     self.reply(to: peer, id: id, result, on: replies)
                 }
+                return
             }
-            if let held {
+            reply(to: peer, id: id, run(body, method: method, payload: payload), on: replies)
+            slots.release()
+            if let held = inline.endInline(method, startedAt: start) {
                 logger.debug(
-                    "\(method) held the receive loop for \(held) before it first waited; its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
+                    "\(method) held the receive loop for \(held); its calls run in tasks of their own for \(InlineCallPolicy.recheck)."
                 )
             }
         }
