@@ -1,13 +1,10 @@
 import GinkgoZeroMQ
+import TestSupport
 
 /// A `tcp://127.0.0.1:PORT` endpoint whose port was free a moment ago, for services that must
-/// bind the same port again after a restart.
+/// bind the same port again after a restart: a port below the kernel's ephemeral range
+/// (`freeLoopbackPort()`), where no other socket, and no peer's reconnection attempt connecting
+/// to itself, takes it while the service is down.
 func freeEndpoint() throws -> String {
-    let probe = try Socket(.pull)
-    defer { probe.close() }
-    try probe.setOption(.linger, .zero)
-    try probe.bind("tcp://127.0.0.1:*")
-    let endpoint = probe.lastEndpoint!
-    try probe.unbind(endpoint)
-    return endpoint
+    "tcp://127.0.0.1:\(try freeLoopbackPort())"
 }
