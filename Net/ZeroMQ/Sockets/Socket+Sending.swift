@@ -68,14 +68,7 @@ extension Socket {
 
     /// Sends a message if the socket can take it now; `false` if it would have to wait.
     public func trySend(_ message: Message) throws(ZMQError) -> Bool {
-        let reactor = context.reactor
-        let onReactor = reactor.isCurrentThread
-        let (result, ready) = state.withLock { state in
-            let result = Result { () throws(ZMQError) in try state.sendNow(message) }
-            return (result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor))
-        }
-        ready.resume()
-        return try result.get()
+        try sendingNow { state throws(ZMQError) in try state.sendNow(message) }
     }
 
     /// Sends a message of two frames, copies of `first` and `second`, if the socket can take it
@@ -91,8 +84,8 @@ extension Socket {
         -> Bool
     {
         try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 2) { parts throws(ZMQError) in
-            parts.initialize(repeating: first)
-            parts[1] = second
+            parts.initializeElement(at: 0, to: first)
+            parts.initializeElement(at: 1, to: second)
             return try trySend(copying: UnsafeBufferPointer(parts))
         }
     }
@@ -105,22 +98,15 @@ extension Socket {
         _ third: UnsafeRawBufferPointer
     ) throws(ZMQError) -> Bool {
         try withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 3) { parts throws(ZMQError) in
-            parts.initialize(repeating: first)
-            parts[1] = second
-            parts[2] = third
+            parts.initializeElement(at: 0, to: first)
+            parts.initializeElement(at: 1, to: second)
+            parts.initializeElement(at: 2, to: third)
             return try trySend(copying: UnsafeBufferPointer(parts))
         }
     }
 
     private func trySend(copying parts: UnsafeBufferPointer<UnsafeRawBufferPointer>) throws(ZMQError) -> Bool {
-        let reactor = context.reactor
-        let onReactor = reactor.isCurrentThread
-        let (result, ready) = state.withLock { state in
-            let result = Result { () throws(ZMQError) in try state.sendNow(copying: parts) }
-            return (result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor))
-        }
-        ready.resume()
-        return try result.get()
+        try sendingNow { state throws(ZMQError) in try state.sendNow(copying: parts) }
     }
 
     /// Sends messages in order, as many as the socket takes now, under one lock; returns how many
@@ -134,19 +120,33 @@ extension Socket {
     /// - Throws: ``ZMQError`` when the first message fails. A later one that fails ends the
     ///   burst: the count sent before it is returned, and it and the rest are not sent.
     public func trySend(contentsOf messages: [Message]) throws(ZMQError) -> Int {
+        try sendingNow { state throws(ZMQError) in
+            var sent = 0
+            for message in messages {
+                do throws(ZMQError) {
+                    guard try state.sendNow(message) else { break }
+                } catch {
+                    if sent == 0 { throw error }
+                    break
+                }
+                sent += 1
+            }
+            return sent
+        }
+    }
+
+    /// What `send` returns, run on the state under the lock, after which the waiters it made ready
+    /// resume: the one shape of every send that does not wait.
+    @inline(__always)
+    private func sendingNow<Value: Sendable>(
+        _ send: (inout SocketState) throws(ZMQError) -> Value
+    ) throws(ZMQError) -> Value {
         let reactor = context.reactor
         let onReactor = reactor.isCurrentThread
         let (result, ready) = state.withLock { state in
-            var sent = 0
-            let result = Result { () throws(ZMQError) -> Int in
-                for message in messages {
-                    guard try state.sendNow(message) else { break }
-                    sent += 1
-                }
-                return sent
-            }
-            return (
-                sent > 0 ? .success(sent) : result, waitersAfterSend(&state, reactor: reactor, onReactor: onReactor)
+            (
+                Result { () throws(ZMQError) in try send(&state) },
+                waitersAfterSend(&state, reactor: reactor, onReactor: onReactor)
             )
         }
         ready.resume()
