@@ -22,6 +22,7 @@ struct RPCConnectionsTests {
         #expect(connections("a") === a)
         #expect(connections("a") === a, "the last one found, again")
         #expect(connections("b") === b)
+        #expect(connections("a") === a, "found last, so replacing it must forget it")
         #expect(connections.set(newA, for: "a") === a, "the one replaced is returned")
         #expect(connections("a") === newA)
         #expect(connections.remove("a") === newA)
