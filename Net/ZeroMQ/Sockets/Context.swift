@@ -92,6 +92,10 @@ public final class Context: Sendable {
     /// context is open).
     package var isOnExecutor: Bool { reactor.isCurrentThread }
 
+    /// Has `action` run at the end of the reactor's current turn, after the jobs queued for it and
+    /// before the thread waits again. Call it on the reactor thread (``isOnExecutor``).
+    package func atEndOfTurn(_ action: any TurnEndAction) { reactor.atEndOfTurn(action) }
+
     /// Whether ``terminate()`` was called.
     public var isTerminated: Bool { state.withLock { $0.handle == nil } }
 

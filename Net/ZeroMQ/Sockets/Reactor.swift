@@ -33,8 +33,9 @@ final class Reactor: TaskExecutor, Sendable {
     }
 
     private let jobs = Mutex(Jobs())
-    /// Sockets sent on by this turn's jobs, whose waiters are checked before the thread waits.
-    private let dueChecks = Mutex<[Socket]>([])
+    /// What this turn's jobs left for its end: sockets sent on, whose waiters are checked before
+    /// the thread waits, and writes gathered during the turn.
+    private let endOfTurn = Mutex<[any TurnEndAction]>([])
     private let epoll: Int32
     private let wakeup: Int32
     private let state = Mutex(State())
@@ -117,16 +118,16 @@ final class Reactor: TaskExecutor, Sendable {
         _ = write(descriptor, &one, 8)
     }
 
-    /// Runs the queued jobs, then the checks they left; returns whether more jobs were queued
+    /// Runs the queued jobs, then what they left for the end of the turn; returns whether more jobs were queued
     /// meanwhile. With none, marks the thread as about to sleep under the same lock, so that it
     /// goes straight to a blocking wait (which returns at once for a socket that fired meanwhile)
     /// instead of polling once more first. The queue and `batch` swap buffers: neither allocates.
-    private func runJobs(_ batch: inout [UnownedJob], checking sockets: inout [Socket]) -> Bool {
+    private func runJobs(_ batch: inout [UnownedJob], then actions: inout [any TurnEndAction]) -> Bool {
         jobs.withLock { swap(&$0.queue, &batch) }
         let executor = asUnownedTaskExecutor()
         for job in batch { job.runSynchronously(on: executor) }
         batch.removeAll(keepingCapacity: true)
-        runDueChecks(&sockets)
+        runEndOfTurn(&actions)
         return jobs.withLock { jobs in
             if !jobs.queue.isEmpty { return true }
             jobs.sleeping = true
@@ -134,17 +135,22 @@ final class Reactor: TaskExecutor, Sendable {
         }
     }
 
-    /// Has `socket`'s waiters checked at the end of this turn, before the thread waits: for a
-    /// send made on this thread, so that the sends of a turn (the calls of 64 callers resumed
-    /// by one burst of replies, say) cost one check instead of one each.
-    func checkAtEndOfTurn(_ socket: Socket) {
-        dueChecks.withLock { $0.append(socket) }
+    /// Has `action` run at the end of this turn, before the thread waits: a socket's check of its
+    /// waiters after a send made on this thread, so that the sends of a turn (the calls of 64
+    /// callers resumed by one burst of replies, say) cost one check instead of one each; or the
+    /// sending of what the turn's jobs held back to send together.
+    func atEndOfTurn(_ action: any TurnEndAction) {
+        endOfTurn.withLock { $0.append(action) }
     }
 
-    private func runDueChecks(_ sockets: inout [Socket]) {
-        dueChecks.withLock { swap(&$0, &sockets) }
-        for socket in sockets { socket.runDueCheck() }
-        sockets.removeAll(keepingCapacity: true)
+    /// Runs what the turn left for its end, and what that leaves in turn.
+    private func runEndOfTurn(_ actions: inout [any TurnEndAction]) {
+        while true {
+            endOfTurn.withLock { swap(&$0, &actions) }
+            if actions.isEmpty { return }
+            for action in actions { action.turnEnded() }
+            actions.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Tells the thread to end, without waiting for it.
@@ -173,9 +179,9 @@ final class Reactor: TaskExecutor, Sendable {
         thread.store(UInt(pthread_self()), ordering: .releasing)
         var events = [epoll_event](repeating: epoll_event(), count: 64)
         var batch: [UnownedJob] = []
-        var sockets: [Socket] = []
+        var actions: [any TurnEndAction] = []
         while running.load(ordering: .acquiring) {
-            let busy = runJobs(&batch, checking: &sockets)
+            let busy = runJobs(&batch, then: &actions)
             let count = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, busy ? 0 : -1) }
             if !busy { jobs.withLock { $0.sleeping = false } }
             if count < 0 { continue }
@@ -190,7 +196,7 @@ final class Reactor: TaskExecutor, Sendable {
                 socket?.reactorFired()
             }
         }
-        runDueChecks(&sockets)
+        runEndOfTurn(&actions)
         let left = jobs.withLock { jobs in
             jobs.exited = true
             defer { jobs.queue = [] }
@@ -206,4 +212,12 @@ final class Reactor: TaskExecutor, Sendable {
         }
         waiting?.resume()
     }
+}
+
+/// Work a job on the reactor thread leaves for the end of its turn, after the turn's other jobs
+/// and before the thread waits: a socket's check of its waiters after sends, or writes gathered
+/// from many jobs to go out together (``Context/atEndOfTurn(_:)``).
+package protocol TurnEndAction: AnyObject, Sendable {
+    /// Called once on the reactor thread for each time it was scheduled.
+    func turnEnded()
 }

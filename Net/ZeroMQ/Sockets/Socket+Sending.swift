@@ -164,7 +164,7 @@ extension Socket {
         guard onReactor else { return state.readyWaiters(reactor: reactor) }
         if !state.waiters.isEmpty, !state.checkDue {
             state.checkDue = true
-            reactor.checkAtEndOfTurn(self)
+            reactor.atEndOfTurn(self)
         }
         return Wakeups()
     }

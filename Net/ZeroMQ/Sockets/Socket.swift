@@ -36,7 +36,7 @@ import Synchronization
 /// Cancelling a task that waits in ``receive()`` or ``send(_:)`` ends the wait at once with
 /// `CancellationError`; the socket stays usable. Several tasks may use one socket: each message is
 /// sent or received whole, under the lock.
-public final class Socket: Sendable {
+public final class Socket: Sendable, TurnEndAction {
     /// The socket's type.
     public let type: SocketType
     /// The context the socket belongs to.
@@ -152,7 +152,7 @@ public final class Socket: Sendable {
     }
 
     /// Called on the reactor thread at the end of a turn in which it sent on this socket.
-    func runDueCheck() {
+    package func turnEnded() {
         let reactor = context.reactor
         let ready = state.withLock { state in
             state.checkDue ? state.readyWaiters(reactor: reactor) : Wakeups()

@@ -244,25 +244,15 @@ private enum Outgoing {
     case call(UInt64, String, [UInt8])
     case other(MessagingEnvelope, [UInt8])
 
-    /// Sends a call without making a message when the socket takes it now; else as a message.
+    /// Sends a call through the connection's own path for calls (held for the end of the reactor's
+    /// turn, or sent without making a message when the socket takes it); anything else as a
+    /// message.
     func send(on connection: RPCConnection) {
-        if case .call(let id, let method, let payload) = self,
-            connection.trySendCall(id: id, method: method, payload: payload)
-        {
-            return
-        }
-        connection.send(message)
-    }
-
-    var message: Message {
         switch self {
         case .call(let id, let method, let payload):
-            let header =
-                EnvelopeFastPath.Template.request(id: id, method: method)
-                ?? MessagingEnvelope(kind: .request, id: String(id), method: method).frame
-            return Message(frames: [header, Frame(payload)])
+            connection.sendCall(id: id, method: method, payload: payload)
         case .other(let header, let payload):
-            return header.message(payload: payload)
+            connection.send(header.message(payload: payload))
         }
     }
 }

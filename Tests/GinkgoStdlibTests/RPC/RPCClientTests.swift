@@ -112,6 +112,44 @@ func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async thr
         }
     }
 
+    /// Calls placed on the reactor are held until its turn ends, or until enough are held: a lone
+    /// caller's calls still go out at once, and a crowd's go out in batches, each call once.
+    @Test func callsHeldOnTheReactorGoOutAloneAndInCrowds() async throws {
+        try await withCalculator { _, endpoint in
+            var configuration = fast
+            configuration.timeout = .seconds(10)
+            let client = RPCClient(endpoints: [endpoint], configuration: configuration)
+            try await client.start()
+            defer { Task { await client.stop() } }
+            // One caller: each call is the only one held, and must not wait for company.
+            let clock = ContinuousClock()
+            let started = clock.now
+            let alone = try await Task(executorPreference: client.executor) {
+                var total = 0
+                for n in 0..<200 { total += try await client.call("add", Numbers(a: n, b: 1), as: Sum.self).sum }
+                return total
+            }.value
+            #expect(alone == (1...200).reduce(0, +))
+            // Well under one timeout for all 200: none waited for a flush that never came.
+            #expect(clock.now - started < .seconds(10))
+            // A crowd: more callers than one batch holds, resumed together by bursts of replies.
+            let crowd = RPCConnection.heldCallsLimit * 5 + 3
+            let sums = try await withThrowingTaskGroup(of: Int.self) { group in
+                for n in 0..<crowd {
+                    group.addTask(executorPreference: client.executor) {
+                        var total = 0
+                        for round in 0..<20 {
+                            total += try await client.call("add", Numbers(a: n, b: round), as: Sum.self).sum
+                        }
+                        return total
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(sums == (0..<crowd).reduce(0) { $0 + 20 * $1 } + crowd * (0..<20).reduce(0, +))
+        }
+    }
+
     @Test func aSilentInstanceIsNoticedByHeartbeatsAndItsCallsGoElsewhere() async throws {
         // A ROUTER that takes requests and never answers: a hung or dead server.
         let silent = try Socket(.router)
