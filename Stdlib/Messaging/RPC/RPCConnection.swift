@@ -32,10 +32,11 @@ final class RPCConnection: TurnEndAction {
     }
 
     /// The most calls held before they go out without waiting for the turn to end. Sixteen took
-    /// row 5 of `Benchmarks/run` from 126k, 137k and 151k calls/s to 140k, 154k and 175k in three
-    /// sets of interleaved rounds; eight gained half as much, and 32 or only the end of the
-    /// turn less: a batch large enough to spare libzmq's I/O thread most of its `send`s, small
-    /// enough that the server starts on the first calls while the client places the next.
+    /// row 5 of `Benchmarks/run` from 126k, 137k, 151k and 130k calls/s to 140k, 154k, 175k and
+    /// 138k in four sets of interleaved rounds; eight gained about half as much, and 32 or only
+    /// the end of the turn less: a batch large enough to spare libzmq's I/O thread most of its
+    /// `send`s, small enough that the server starts on the first calls while the client places
+    /// the next.
     static let heldCallsLimit = 16
 
     /// Opens the DEALER and connects it (libzmq connects, and reconnects, in the background).
