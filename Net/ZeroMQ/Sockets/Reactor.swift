@@ -118,10 +118,11 @@ final class Reactor: TaskExecutor, Sendable {
         _ = write(descriptor, &one, 8)
     }
 
-    /// Runs the queued jobs, then what they left for the end of the turn; returns whether more jobs were queued
-    /// meanwhile. With none, marks the thread as about to sleep under the same lock, so that it
-    /// goes straight to a blocking wait (which returns at once for a socket that fired meanwhile)
-    /// instead of polling once more first. The queue and `batch` swap buffers: neither allocates.
+    /// Runs the queued jobs, then what they left for the end of the turn; returns whether more
+    /// jobs were queued meanwhile. With none, marks the thread as about to sleep under the same
+    /// lock, so that it goes straight to a blocking wait (which returns at once for a socket that
+    /// fired meanwhile) instead of polling once more first. The queue and `batch` swap buffers:
+    /// neither allocates.
     private func runJobs(_ batch: inout [UnownedJob], then actions: inout [any TurnEndAction]) -> Bool {
         jobs.withLock { swap(&$0.queue, &batch) }
         let executor = asUnownedTaskExecutor()
