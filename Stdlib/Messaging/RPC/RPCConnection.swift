@@ -90,6 +90,9 @@ final class RPCConnection: TurnEndAction {
         if full { sendHeld() }
     }
 
+    /// How many calls are held now, for tests.
+    var heldCount: Int { held.withLock { $0.calls.count } }
+
     /// The reactor's turn ended: the calls held go out.
     func turnEnded() {
         held.withLock { $0.scheduled = false }
