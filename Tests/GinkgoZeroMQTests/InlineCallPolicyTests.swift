@@ -12,12 +12,13 @@ import Testing
     /// What the policy answers to each event: whether a call runs inline, whether a run demoted
     /// its method.
     func play(_ events: [Event]) -> [Bool] {
-        let start = ContinuousClock.now
+        let start = InlineCallPolicy.Instant.now
         var policy = InlineCallPolicy(now: start)
         return events.map { event in
             switch event {
             case .call(let method, let offset): policy.runsInline(method, now: start + offset)
-            case .ran(let method, let duration, let offset): policy.ran(method, for: duration, now: start + offset)
+            case .ran(let method, let duration, let offset):
+                policy.ran(method, from: start + (offset - duration), to: start + offset)
             }
         }
     }
