@@ -36,7 +36,11 @@ public struct MessageBuffer: Sendable {
         }
     }
 
+    /// The frames' bytes in its first `used` bytes; the rest is room, zeroed once as it grows.
+    /// Copied in by `memcpy` through the storage: `Array.append(contentsOf:)` took 70
+    /// instructions a frame beside the copy itself, six frames per RPC call on the server.
     private var bytes: [UInt8] = []
+    private var used = 0
     /// Where each frame ends in `bytes`.
     private var frameEnds: [Int] = []
     /// For each message, the count of frames up to and including its own.
@@ -53,7 +57,7 @@ public struct MessageBuffer: Sendable {
 
     /// Forgets every message, keeping the storage for the next burst.
     public mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        used = 0
         frameEnds.removeAll(keepingCapacity: true)
         messageEnds.removeAll(keepingCapacity: true)
     }
@@ -82,7 +86,9 @@ public struct MessageBuffer: Sendable {
     private func withBuffers<Result>(
         _ body: (UnsafeRawBufferPointer, UnsafeBufferPointer<Int>) throws -> Result
     ) rethrows -> Result {
-        try bytes.withUnsafeBytes { bytes in try frameEnds.withUnsafeBufferPointer { try body(bytes, $0) } }
+        try bytes.withUnsafeBytes { bytes in
+            try frameEnds.withUnsafeBufferPointer { try body(UnsafeRawBufferPointer(rebasing: bytes[..<used]), $0) }
+        }
     }
 
     private func frames(of index: Int, _ bytes: UnsafeRawBufferPointer, _ ends: UnsafeBufferPointer<Int>) -> Frames {
@@ -112,8 +118,18 @@ public struct MessageBuffer: Sendable {
     /// held.endMessage()
     /// ```
     public mutating func appendFrame(_ frame: UnsafeRawBufferPointer) {
-        if !frame.isEmpty { bytes.append(contentsOf: frame.assumingMemoryBound(to: UInt8.self)) }
-        frameEnds.append(bytes.count)
+        if let source = frame.baseAddress, !frame.isEmpty {
+            if bytes.count - used < frame.count { grow(toFit: frame.count) }
+            bytes.withUnsafeMutableBytes { ($0.baseAddress! + used).copyMemory(from: source, byteCount: frame.count) }
+            used += frame.count
+        }
+        frameEnds.append(used)
+    }
+
+    /// Makes room for `count` more bytes, at least doubling the storage.
+    private mutating func grow(toFit count: Int) {
+        let size = Swift.max(used + count, 2 * bytes.count, 256)
+        bytes.append(contentsOf: repeatElement(0, count: size - bytes.count))
     }
 
     /// Ends the message being built, after its last frame.
@@ -126,6 +142,6 @@ public struct MessageBuffer: Sendable {
     mutating func dropUnended() {
         let kept = messageEnds.last ?? 0
         frameEnds.removeLast(frameEnds.count - kept)
-        bytes.removeLast(bytes.count - (frameEnds.last ?? 0))
+        used = frameEnds.last ?? 0
     }
 }
