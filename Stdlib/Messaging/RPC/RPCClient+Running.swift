@@ -147,14 +147,13 @@ extension RPCClient {
 
     /// Runs `body` on the state and performs the actions it appends: the sockets opened and
     /// closed under the lock (so that a send that follows finds them), messages encoded and sent
-    /// and continuations resumed after it. The actions go into a buffer the book keeps, and the
-    /// common single send is held outside an array: no allocation for either per call.
+    /// and continuations resumed after it. The actions go into a buffer the book keeps: no
+    /// allocation per call.
     @discardableResult
     func withBook<Value>(_ body: (inout Book, inout [Machine.Action]) -> Value) -> Value {
         var opened: [RPCConnection] = []
         var closed: [RPCConnection] = []
         var finished: [Finished] = []
-        var firstSend: Send?
         var sends: [Send] = []
         var logs: [String] = []
         let value = book.withLock { book in
@@ -187,11 +186,7 @@ extension RPCClient {
                 case .call(let instance, let id, let method, let payload):
                     if let connection = book.connections(instance) {
                         // Encoded after the lock: calls placed on other threads wait for it.
-                        if firstSend == nil {
-                            firstSend = Send(connection: connection, outgoing: .call(id, method, payload))
-                        } else {
-                            sends.append(Send(connection: connection, outgoing: .call(id, method, payload)))
-                        }
+                        sends.append(Send(connection: connection, outgoing: .call(id, method, payload)))
                     }
                 case .send(let instance, let header, let payload):
                     if let connection = book.connections(instance) {
@@ -212,7 +207,6 @@ extension RPCClient {
             spawn { await connection.runSender() }
             spawn { await self.receive(connection) }
         }
-        firstSend?.send()
         for send in sends { send.send() }
         for call in finished { call.resume() }
         return value

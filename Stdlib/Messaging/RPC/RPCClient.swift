@@ -153,12 +153,13 @@ public final class RPCClient: Service, @unchecked Sendable {
         noteCaller()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
+                var connection: RPCConnection?
                 let refusal = withBook { book, actions -> (any Error)? in
                     guard book.open else {
                         return MessagingError(.unavailable, "\(method): the client is \(self.state), not running")
                     }
                     if Task.isCancelled { return CancellationError() }
-                    book.machine.startCall(
+                    let instance = book.machine.startCall(
                         id,
                         waiter: continuation,
                         method: method,
@@ -167,9 +168,12 @@ public final class RPCClient: Service, @unchecked Sendable {
                         now: now,
                         into: &actions
                     )
+                    connection = instance.flatMap { book.connections($0) }
                     return nil
                 }
                 if let refusal { continuation.resume(throwing: refusal) }
+                // Encoded after the lock: calls placed on other threads wait for it.
+                connection?.sendCall(id: id, method: method, payload: params)
             }
         } onCancel: {
             book.withLock { $0.machine.cancel(id) }?.resume(throwing: CancellationError())

@@ -244,7 +244,7 @@ struct RPCClientStateMachineTests {
 }
 
 extension RPCClientStateMachine<UInt64> {
-    /// `startCall` with its actions returned.
+    /// `startCall` with its actions returned, the instance it placed the call on as a `call`.
     mutating func startCall(
         _ id: UInt64,
         method: String,
@@ -253,7 +253,16 @@ extension RPCClientStateMachine<UInt64> {
         now: ContinuousClock.Instant
     ) -> [Action] {
         var actions: [Action] = []
-        startCall(id, waiter: id, method: method, payload: payload, deadline: deadline, now: now, into: &actions)
+        let placed = startCall(
+            id,
+            waiter: id,
+            method: method,
+            payload: payload,
+            deadline: deadline,
+            now: now,
+            into: &actions
+        )
+        if let placed { actions.append(.call(instance: placed, id: id, method: method, payload: payload)) }
         return actions
     }
 
