@@ -154,6 +154,39 @@ struct SocketTests {
         #expect(closed?.code == ENOTSOCK)
     }
 
+    /// Held messages go in order under one lock; one the socket refuses is reported and
+    /// skipped, and a socket that cannot take more stops the batch where it stands.
+    @Test func trySendCopyingABufferSendsEachMessageAndReportsFailures() async throws {
+        let router = try Socket(.router)
+        try router.setOption(.routerMandatory, true)
+        try router.bind("tcp://127.0.0.1:*")
+        let dealer = try Socket(.dealer)
+        try dealer.setOption(.routingID, Array("peer".utf8))
+        try dealer.setOption(.receiveTimeout, .seconds(10))
+        try dealer.connect(try #require(router.lastEndpoint))
+        try await dealer.send(["hello"])  // the router knows the peer once this arrives
+        _ = try await router.receive()
+
+        var held = MessageBuffer()
+        for (peer, text) in [("peer", "one"), ("nobody", "lost"), ("peer", "two")] {
+            Array(peer.utf8).withUnsafeBytes { held.appendFrame($0) }
+            Array(text.utf8).withUnsafeBytes { held.appendFrame($0) }
+            held.endMessage()
+        }
+        let (sent, failures) = router.trySend(copying: held)
+        #expect(sent == 3)
+        #expect(failures.map(\.index) == [1])
+        #expect(failures.first?.error.code == EHOSTUNREACH)
+        #expect(try await dealer.receive().strings == ["one"])
+        #expect(try await dealer.receive().strings == ["two"])
+
+        let lonely = try Socket(.push)
+        #expect(lonely.trySend(copying: held).sent == 0, "a PUSH with no peer takes nothing")
+        dealer.close()
+        router.close()
+        lonely.close()
+    }
+
     @Test func receiveIntoAppendsUpToTheLimitAndKeepsTheArraysStorage() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         try pull.setOption(.receiveTimeout, .seconds(10))

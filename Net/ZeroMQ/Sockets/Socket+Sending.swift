@@ -135,17 +135,50 @@ extension Socket {
         }
     }
 
+    /// Sends the messages of `buffer`, copies of their frames, in order and under one lock: as
+    /// many as the socket takes now. A message that fails is skipped, and its index and error
+    /// are returned with the others'; the rest still go.
+    ///
+    /// For a loop that holds what it sends, such as the replies to a batch of requests: one lock
+    /// and one check of the waiters for the batch instead of one per message (185 instructions
+    /// of each RPC call on the server).
+    /// ```swift
+    /// let (sent, failures) = socket.trySend(copying: held)
+    /// ```
+    /// - Returns: the count of messages before the first one the socket could not take now
+    ///   (`buffer.count` when it took them all), and the failures among them.
+    public func trySend(copying buffer: MessageBuffer) -> (sent: Int, failures: [(index: Int, error: ZMQError)]) {
+        sendingNow { (state) throws(Never) in
+            var sent = 0
+            var full = false
+            var failures: [(index: Int, error: ZMQError)] = []
+            buffer.forEachMessage { index, frames in
+                guard !full else { return }
+                do throws(ZMQError) {
+                    guard try state.sendNow(copying: frames) else {
+                        full = true
+                        return
+                    }
+                } catch {
+                    failures.append((index, error))
+                }
+                sent += 1
+            }
+            return (sent, failures)
+        }
+    }
+
     /// What `send` returns, run on the state under the lock, after which the waiters it made ready
     /// resume: the one shape of every send that does not wait.
     @inline(__always)
-    private func sendingNow<Value: Sendable>(
-        _ send: (inout SocketState) throws(ZMQError) -> Value
-    ) throws(ZMQError) -> Value {
+    private func sendingNow<Value: Sendable, Failure: Error>(
+        _ send: (inout SocketState) throws(Failure) -> Value
+    ) throws(Failure) -> Value {
         let reactor = context.reactor
         let onReactor = reactor.isCurrentThread
         let (result, ready) = state.withLock { state in
             (
-                Result { () throws(ZMQError) in try send(&state) },
+                Result { () throws(Failure) in try send(&state) },
                 waitersAfterSend(&state, reactor: reactor, onReactor: onReactor)
             )
         }

@@ -155,6 +155,12 @@ struct SocketState {
         try sendNow(frames: parts.count) { index, outgoing in outgoing.initializeMessage(copying: parts[index]) }
     }
 
+    /// Sends a message of copies of `frames` without waiting; `false` if the socket cannot take
+    /// it now.
+    mutating func sendNow(copying frames: MessageBuffer.Frames) throws(ZMQError) -> Bool {
+        try sendNow(frames: frames.count) { index, outgoing in outgoing.initializeMessage(copying: frames[index]) }
+    }
+
     /// Sends `count` frames, each made by `make` into the (uninitialised) message it is given.
     @inline(__always)
     private mutating func sendNow(

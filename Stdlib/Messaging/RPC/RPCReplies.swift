@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// A reply is three frames (the caller's routing id, the header, the payload), copied into libzmq
 /// from where they are. Held replies are copied back to back into one buffer kept from batch to
-/// batch: no frame, message or array is made per reply.
+/// batch (no frame, message or array is made per reply), and sent under one lock of the socket.
 final class RPCReplies: Sendable {
     private struct State {
         var collecting = false
@@ -60,7 +60,8 @@ final class RPCReplies: Sendable {
             state.spare = MessageBuffer()
             return held
         }
-        held.forEachMessage { _, frames in send(frames[0], frames[1], frames[2]) }
+        // Under one lock of the socket for the batch.
+        for (_, error) in socket.trySend(copying: held).failures where !socket.isClosed { failed(error) }
         held.removeAll()
         state.withLock { $0.spare = held }
     }
