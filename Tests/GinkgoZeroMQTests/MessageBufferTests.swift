@@ -35,6 +35,23 @@ struct MessageBufferTests {
         #expect(contents(held) == [[payload]], "what was removed stays out")
     }
 
+    /// The storage grows as frames come and is reused after `removeAll`, yet a copy of the
+    /// buffer is a value: what the original does next leaves it as it was.
+    @Test func aCopyKeepsItsMessagesWhenTheOriginalIsEmptiedAndRefilled() {
+        var original = MessageBuffer()
+        let frames = (0..<100).map { Array("frame \($0)".utf8) }
+        for frame in frames {
+            frame.withUnsafeBytes { original.appendFrame($0) }
+            original.endMessage()
+        }
+        let copy = original
+        original.removeAll()
+        Array("new".utf8).withUnsafeBytes { original.appendFrame($0) }
+        original.endMessage()
+        #expect(contents(copy) == frames.map { [$0] })
+        #expect(contents(original) == [[Array("new".utf8)]])
+    }
+
     @Test func receivesBurstsAsBytesUpToTheLimitAfterWhatItHeld() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         try pull.setOption(.receiveTimeout, .seconds(10))

@@ -108,7 +108,7 @@ public struct Frame: @unchecked Sendable {
     /// The bytes, as an array.
     public var bytes: [UInt8] {
         if case .array(let array) = storage { return array }
-        return withUnsafeBytes { Array($0) }
+        return withUnsafeBytes { [UInt8](copying: $0) }
     }
 
     /// The bytes decoded as UTF-8, with invalid sequences replaced by U+FFFD.

@@ -128,7 +128,7 @@ extension RPCClient {
     private static func answer(_ burst: MessageBuffer, _ index: Int) throws(MessagingError) -> Machine.Answer {
         let plain = burst.withFrames(of: index) { frames -> Machine.Answer? in
             guard frames.count == 2, let (kind, callID) = EnvelopeFastPath.answer(frames[0]) else { return nil }
-            return (kind, callID, Array(frames[1]))
+            return (kind, callID, [UInt8](copying: frames[1]))
         }
         if let plain { return plain }
         let (header, payload) = try MessagingEnvelope.parse(burst[index])
@@ -164,6 +164,8 @@ extension RPCClient {
                 swap(&actions, &book.actions)
             }
             let value = body(&book, &actions)
+            // A burst of answers finishes a call each: room for them at once, not by doubling.
+            if actions.count > 1 { finished.reserveCapacity(actions.count) }
             // Taken out of the array, not copied: a copy of each action, and the array's
             // destruction of them, were 360 instructions per call.
             actions.reverse()

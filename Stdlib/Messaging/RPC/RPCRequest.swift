@@ -18,7 +18,7 @@ enum RPCRequest: Equatable {
             header.count + payload.count <= limit, let (id, method) = EnvelopeFastPath.call(header),
             !method.isEmpty
         {
-            return .call(id: id, method: method, payload: Array(payload))
+            return .call(id: id, method: method, payload: [UInt8](copying: payload))
         }
         return read(frames.map { Frame(copying: $0) }[...], limit: limit)
     }
