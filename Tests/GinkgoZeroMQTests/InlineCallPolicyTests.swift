@@ -31,19 +31,35 @@ import Testing
         #expect(play(events) == Array(repeating: [true, false], count: 100).flatMap { $0 })
     }
 
-    @Test func aLongRunDemotesOnlyItsMethodUntilTheRecheck() {
-        let due = Duration.milliseconds(3) + InlineCallPolicy.recheck
+    @Test func aSecondLongRunDemotesOnlyItsMethodUntilTheRecheck() {
+        let due = Duration.milliseconds(6) + InlineCallPolicy.recheck
         let answers = play([
             .call("resize", at: .zero),
-            .ran("resize", for: .milliseconds(3), endingAt: .milliseconds(3)),  // demotes it
-            .call("resize", at: .milliseconds(5)),
-            .call("echo", at: .milliseconds(5)),  // other methods still run inline
+            .ran("resize", for: .milliseconds(3), endingAt: .milliseconds(3)),  // a strike
+            .call("resize", at: .milliseconds(3)),  // still inline
+            .ran("resize", for: .milliseconds(3), endingAt: .milliseconds(6)),  // demotes it
+            .call("resize", at: .milliseconds(8)),
+            .call("echo", at: .milliseconds(8)),  // other methods still run inline
             .call("resize", at: .seconds(10)),
             .call("resize", at: due),  // tried again
             .ran("resize", for: .microseconds(50), endingAt: due),
             .call("resize", at: due + .milliseconds(2)),  // and quick now, so it stays inline
         ])
-        #expect(answers == [true, true, false, true, false, true, false, true])
+        #expect(answers == [true, false, true, true, false, true, false, true, false, true])
+    }
+
+    /// A stall of the machine makes one call of a fast method look long, now and then: that
+    /// alone, or two of them far apart, leaves the method inline.
+    @Test func longRunsFarApartDoNotDemote() {
+        let answers = play([
+            .ran("echo", for: .milliseconds(20), endingAt: .milliseconds(20)),
+            .call("echo", at: .milliseconds(30)),
+            .ran("echo", for: .milliseconds(20), endingAt: .seconds(2)),
+            .call("echo", at: .seconds(2) + .milliseconds(10)),
+            .ran("other", for: .milliseconds(20), endingAt: .seconds(2) + .milliseconds(20)),
+            .call("echo", at: .seconds(2) + .milliseconds(30)),
+        ])
+        #expect(answers == [false, true, false, true, false, true])
     }
 
     @Test func aRunOfExactlyTheLimitDoesNotDemote() {

@@ -11,8 +11,9 @@ import Logging
 /// Each request runs the handler in a task of its own, so a slow request does not hold up the
 /// others; replies go back to whoever asked, in whatever order they finish. The task starts on
 /// the receive loop and runs there until the handler first waits, so a request that needs no
-/// waiting costs no thread hop; a handler that computes for more than 1 ms before it waits makes
-/// later requests start on other threads (tried on the loop again after 10 s), and so does a loop
+/// waiting costs no thread hop; a handler that computes for more than 1 ms before it waits, twice
+/// within a second, makes later requests start on other threads (tried on the loop again after
+/// 10 s), and so does a loop
 /// kept busy by handlers for three quarters of the last millisecond. A request that is
 /// not framed like a REQ socket's (no empty delimiter, no body) is logged and dropped; a handler
 /// that throws is logged and sends no reply (the client times out). Either way the replier

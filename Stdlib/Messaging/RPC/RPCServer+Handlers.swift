@@ -27,7 +27,8 @@ extension RPCServer {
     ///
     /// A `body` that does not `await` (this overload) runs on the server's receive loop, with no
     /// task of its own: the fastest kind of method, for work of microseconds. One that computes
-    /// for more than a millisecond runs in tasks of its own from then on, like a waiting one.
+    /// for more than a millisecond, twice within a second, runs in tasks of its own from then on,
+    /// like a waiting one.
     public func handle<Params: Decodable & SendableMetatype, Result: Encodable & SendableMetatype>(
         _ method: String,
         _ body: @escaping @Sendable (Params) throws -> Result
