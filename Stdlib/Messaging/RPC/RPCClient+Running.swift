@@ -223,7 +223,12 @@ private struct Finished {
     let continuation: UnsafeContinuation<[UInt8], any Error>
     let result: Result<[UInt8], MessagingError>
 
-    func resume() { continuation.resume(with: result.mapError { $0 as any Error }) }
+    func resume() {
+        switch result {
+        case .success(let payload): continuation.resume(returning: payload)
+        case .failure(let error): continuation.resume(throwing: error)
+        }
+    }
 }
 
 /// A message sent after the lock.

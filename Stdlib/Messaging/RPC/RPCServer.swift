@@ -66,9 +66,11 @@ public final class RPCServer: Service, @unchecked Sendable {
         var endpoint: String
         var announcer: Announcer?
         var slots: RPCSlots
-        /// Set as the stop begins: requests are refused with `unavailable`, heartbeats unanswered.
-        var draining = false
     }
+    /// Set as the stop begins (and while not running): requests are refused with `unavailable`,
+    /// heartbeats unanswered. An atomic, read per request: under the lock of `running` it cost
+    /// every call a lock.
+    private let draining = Atomic<Bool>(true)
 
     /// A server announced as `name` (none when `nil` and the setting is empty), bound to
     /// `endpoint`, both overridable by the settings `rpc.name` and `rpc.endpoint`.
@@ -140,6 +142,7 @@ public final class RPCServer: Service, @unchecked Sendable {
         }
         let slots = RPCSlots(limit: settings.value(of: concurrencySetting))
         running.withLock { $0 = Running(socket: socket, endpoint: endpoint, announcer: announcer, slots: slots) }
+        draining.store(false, ordering: .releasing)
         spawn {
             try await withTaskExecutorPreference(socket.context.executor) {
                 try await self.serve(socket, slots: slots, maxMessageSize: maxMessageSize)
@@ -154,12 +157,12 @@ public final class RPCServer: Service, @unchecked Sendable {
 
     /// Stops taking calls as soon as the stop begins: clients send them to other instances.
     override public func willStop() async {
-        running.withLock { $0?.draining = true }
+        draining.store(true, ordering: .releasing)
     }
 
     /// Lets the calls in progress finish (for at most `drainTimeout`), then closes the socket.
     override public func doStop() async throws {
-        running.withLock { $0?.draining = true }
+        draining.store(true, ordering: .releasing)
         if let slots = running.withLock({ $0?.slots }) {
             do {
                 try await withTimeout(drainTimeout) { try await slots.drained() }
@@ -178,7 +181,7 @@ public final class RPCServer: Service, @unchecked Sendable {
     /// How long a stop waits for the calls in progress.
     public let drainTimeout: Duration
 
-    private var isDraining: Bool { running.withLock { $0?.draining ?? true } }
+    private var isDraining: Bool { draining.load(ordering: .acquiring) }
 
     /// The methods registered, in name order.
     public var methods: [String] { handlers.withLock { $0.keys.sorted() } }
