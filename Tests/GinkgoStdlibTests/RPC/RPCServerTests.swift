@@ -181,6 +181,49 @@ struct RawDealer {
         }
     }
 
+    /// Once its stop begins, a server refuses new calls with `unavailable` (clients send them
+    /// elsewhere) and leaves heartbeats unanswered, while the call in progress finishes and is
+    /// answered before the socket closes.
+    @Test func aStoppingServerRefusesNewCallsAndFinishesTheOneInProgress() async throws {
+        let server = RPCServer(endpoint: "tcp://127.0.0.1:*", drainTimeout: .seconds(20))
+        server.settings = try Settings(overrides: [:])
+        let started = Flag()
+        let (go, release) = AsyncStream<Void>.makeStream()
+        server.handle("wait") { () async -> Int in
+            started.set()
+            for await _ in go { break }
+            return 7
+        }
+        server.handle("echo", json: { $0 })
+        try await server.start()
+        let dealer = try RawDealer(try #require(server.boundEndpoint))
+        defer { dealer.close() }
+        let (before, _) = try await dealer.exchange(#"{"v":1,"kind":"request","id":"0","method":"echo"}"#, "[]")
+        #expect(before.kind == .reply)
+        try await dealer.socket.send(Message(strings: [#"{"v":1,"kind":"request","id":"w","method":"wait"}"#, "[]"]))
+        try await eventually(timeout: .seconds(10), "the waiting call to start") { started.isSet }
+
+        let stopping = Task { await server.stop() }
+        // Refused once the stop has begun; asked again until it has.
+        var refusal: MessagingError?
+        try await eventually(timeout: .seconds(10), "a refusal") {
+            let (header, payload) = try await dealer.exchange(
+                #"{"v":1,"kind":"request","id":"1","method":"echo"}"#,
+                "[]"
+            )
+            if header.kind == .error { refusal = try dealer.error(payload) }
+            return refusal != nil
+        }
+        #expect(refusal?.code == .unavailable)
+        #expect(refusal?.message.contains("is stopping") == true)
+
+        release.yield()
+        let (reply, result) = try MessagingEnvelope.parse(try await dealer.socket.receive())
+        #expect(reply == MessagingEnvelope(kind: .reply, id: "w"))
+        #expect(String(decoding: result, as: UTF8.self) == "7")
+        await stopping.value
+    }
+
     /// Requests that arrive together are answered together (one send of the batch's replies);
     /// a burst mixing handlers that answer at once, handlers that wait, a heartbeat and garbage,
     /// on a server with fewer slots than requests, gets every answer.
