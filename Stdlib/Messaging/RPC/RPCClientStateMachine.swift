@@ -63,6 +63,7 @@ struct RPCClientStateMachine<Waiter> {
         private var first: String?
         private var more: [String] = []
 
+        var isEmpty: Bool { first == nil }
         var count: Int { first == nil ? 0 : 1 + more.count }
         var names: [String] { first.map { [$0] + more } ?? [] }
 
@@ -367,7 +368,8 @@ struct RPCClientStateMachine<Waiter> {
             defer { index = instances.index(after: index) }
             let (healthy, alive, stopping, load) = Self.standing(&instances.values[index])
             guard include(healthy, alive, stopping) else { continue }
-            let fresh = !tried.contains(instances.keys[index])
+            // A new call was tried nowhere: no copy of the instance's name to compare.
+            let fresh = tried.isEmpty || !tried.contains(instances.keys[index])
             if chosen == nil || (fresh && !chosenIsFresh) || (fresh == chosenIsFresh && load < least) {
                 (chosen, chosenIsFresh, least, ties) = (index, fresh, load, 1)
             } else if fresh == chosenIsFresh && load == least {
