@@ -13,11 +13,10 @@ import Logging
 /// the receive loop and runs there until the handler first waits, so a request that needs no
 /// waiting costs no thread hop; a handler that computes for more than 1 ms before it waits, twice
 /// within a second, makes later requests start on other threads (tried on the loop again after
-/// 10 s), and so does a loop
-/// kept busy by handlers for three quarters of the last millisecond. A request that is
-/// not framed like a REQ socket's (no empty delimiter, no body) is logged and dropped; a handler
-/// that throws is logged and sends no reply (the client times out). Either way the replier
-/// goes on serving.
+/// 10 s), and so does a loop kept busy by handlers for three quarters of the last millisecond. A
+/// request that is not framed like a REQ socket's (no empty delimiter, no body) is logged and
+/// dropped; a handler that throws is logged and sends no reply (the client times out). Either way
+/// the replier goes on serving.
 public final class Replier: SocketService, @unchecked Sendable {
     private let handler: @Sendable (Message) async throws -> Message
 

@@ -145,8 +145,9 @@ extension Socket {
     /// ```swift
     /// let (sent, failures) = socket.trySend(copying: held)
     /// ```
-    /// - Returns: the count of messages before the first one the socket could not take now
-    ///   (`buffer.count` when it took them all), and the failures among them.
+    /// - Returns: `sent`, how many messages, from the first, were sent or failed: the rest, from
+    ///   the first the socket could not take now, were not tried (`sent` is `buffer.count` when it
+    ///   took them all); and the failures among them.
     public func trySend(copying buffer: MessageBuffer) -> (sent: Int, failures: [(index: Int, error: ZMQError)]) {
         sendingNow { (state) throws(Never) in
             var sent = 0

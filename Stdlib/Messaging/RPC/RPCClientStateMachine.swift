@@ -123,7 +123,7 @@ struct RPCClientStateMachine<Waiter> {
     /// A new call: placed on the least busy usable instance, whose id it returns for the caller
     /// to send the call to; or failed when there is none (a `finish` action). Returned rather
     /// than made an action: the send of every call then copies no method or payload into an
-    /// action and takes none out, 600 instructions of a call on the client's reactor.
+    /// action and takes none out (about 600 instructions of a call on the client's reactor).
     mutating func startCall(
         _ id: UInt64,
         waiter: Waiter,

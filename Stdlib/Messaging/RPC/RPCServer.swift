@@ -67,6 +67,7 @@ public final class RPCServer: Service, @unchecked Sendable {
         var announcer: Announcer?
         var slots: RPCSlots
     }
+
     /// Set as the stop begins (and while not running): requests are refused with `unavailable`,
     /// heartbeats unanswered. An atomic, read per request: under the lock of `running` it cost
     /// every call a lock.
