@@ -79,6 +79,21 @@ struct ReadmeTests {
         _ = await relay.result
     }
 
+    @Test func heldMessagesSentTogether() async throws {
+        let (push, pull) = try Socket.connectedPair(.push, .pull)
+        try pull.setOption(.receiveTimeout, .seconds(10))
+        var held = MessageBuffer()
+        for text in ["one", "two", "three"] {
+            Array(text.utf8).withUnsafeBytes { held.appendFrame($0) }
+            held.endMessage()
+        }
+        let (sent, failures) = push.trySend(copying: held)
+        for (index, error) in failures { print("message \(index) not sent: \(error)") }
+        for index in sent..<held.count { try await push.send(held[index]) }  // the rest, waiting
+        #expect(failures.isEmpty)
+        for text in ["one", "two", "three"] { #expect(try await pull.receive().strings == [text]) }
+    }
+
     @Test func reactorExecutor() async throws {
         let (replier, requester) = try Socket.connectedPair(.rep, .req)
         let server = Task { try await replier.send(try await replier.receive()) }
