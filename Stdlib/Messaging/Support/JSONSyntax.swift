@@ -159,6 +159,14 @@ package enum JSONSyntax {
 
         mutating func string() throws(Problem) {
             index += 1
+            // Eight plain bytes at a time while there are eight left: most strings are plain text.
+            if let base = bytes.baseAddress {
+                while bytes.count - index >= 8,
+                    Self.arePlain(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                {
+                    index += 8
+                }
+            }
             while index < bytes.count {
                 let byte = bytes[index]
                 // Plain ASCII first: most strings hold nothing else.
@@ -180,6 +188,21 @@ package enum JSONSyntax {
                 }
             }
             throw problem("the closing quote of a string")
+        }
+
+        /// Whether the eight bytes of `word` are all plain string bytes: none below 0x20, none
+        /// at or above 0x80, no quote and no backslash. Each test flags a byte's high bit; a
+        /// borrow can only spread from a byte that is itself flagged, so any flag means a byte
+        /// that is not plain.
+        static func arePlain(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            let control = (word &- ones &* 0x20) & ~word
+            let quote = (quotes &- ones) & ~quotes
+            let backslash = (backslashes &- ones) & ~backslashes
+            return (word | control | quote | backslash) & highs == 0
         }
 
         mutating func escape() throws(Problem) {

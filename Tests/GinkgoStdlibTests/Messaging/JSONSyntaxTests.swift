@@ -69,6 +69,43 @@ struct JSONSyntaxTests {
         }
     }
 
+    /// Strings are scanned eight bytes at a time while the bytes are plain: a byte that is not
+    /// (a quote, an escape, a control character, UTF-8 past ASCII) is found at every position of
+    /// a word, and a problem is reported at its own offset.
+    @Test func findsEveryKindOfByteAtEveryPlaceInAString() {
+        let specials: [[UInt8]] = [[0x5C, 0x6E], [0x5C, 0x75, 0x30, 0x30, 0x65, 0x39], [0xC3, 0xA9], [0x7F], [0x20]]
+        for before in 0..<20 {
+            for after in [0, 1, 7, 8, 9] {
+                let head = [UInt8](repeating: UInt8(ascii: "a"), count: before)
+                let tail = [UInt8](repeating: UInt8(ascii: "b"), count: after)
+                for special in specials {
+                    let text = [0x22] + head + special + tail + [0x22]
+                    #expect(JSONSyntax.problem(in: text) == nil, "\(text)")
+                }
+                let control = [0x22] + head + [0x1F] + tail + [0x22]
+                #expect(
+                    JSONSyntax.problem(in: control)
+                        == JSONSyntax.Problem(offset: 1 + before, expected: "a control character to be escaped")
+                )
+                let escape = [0x22] + head + [0x5C, 0x78] + tail + [0x22]
+                #expect(JSONSyntax.problem(in: escape)?.offset == 2 + before, "\\x is no escape")
+                let invalid = [0x22] + head + [0xFF] + tail + [0x22]
+                #expect(JSONSyntax.problem(in: invalid) == JSONSyntax.Problem(offset: 1 + before, expected: "UTF-8"))
+                let early = [0x22] + head + [0x22] + tail + [0x22]
+                #expect(
+                    JSONSyntax.problem(in: early)
+                        == JSONSyntax.Problem(offset: 2 + before, expected: "the end of the text"),
+                    "a quote ends the string where it stands"
+                )
+                let open = [0x22] + head + tail
+                #expect(
+                    JSONSyntax.problem(in: open)
+                        == JSONSyntax.Problem(offset: open.count, expected: "the closing quote of a string")
+                )
+            }
+        }
+    }
+
     @Test func describesTheProblemByByte() {
         #expect(JSONSyntax.problem(in: Array("{nope".utf8))?.description == "byte 1: expected a string")
         #expect(JSONSyntax.isValid(Array("[1]".utf8)))
