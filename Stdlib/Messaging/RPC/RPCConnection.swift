@@ -75,12 +75,7 @@ final class RPCConnection: TurnEndAction {
     /// 0.07; with the calls held, 0.06). Placed anywhere else, it goes now, or through the queue.
     func sendCall(id: UInt64, method: String, payload: [UInt8]) {
         let context = socket.context
-        guard context.isOnExecutor else {
-            if !trySendCall(id: id, method: method, payload: payload) {
-                send(Self.callMessage(id: id, method: method, payload: payload))
-            }
-            return
-        }
+        guard context.isOnExecutor else { return sendCallNow(id: id, method: method, payload: payload) }
         let (schedule, full) = held.withLock { held in
             held.calls.append(HeldCall(id: id, method: method, payload: payload))
             defer { held.scheduled = true }
@@ -105,11 +100,16 @@ final class RPCConnection: TurnEndAction {
             swap(&calls, &held.calls)
             return calls
         }
-        for call in calls where !trySendCall(id: call.id, method: call.method, payload: call.payload) {
-            send(Self.callMessage(id: call.id, method: call.method, payload: call.payload))
-        }
+        for call in calls { sendCallNow(id: call.id, method: call.method, payload: call.payload) }
         calls.removeAll(keepingCapacity: true)
         held.withLock { swap(&$0.spare, &calls) }
+    }
+
+    /// Sends call `id` straight to the socket, or queues it.
+    private func sendCallNow(id: UInt64, method: String, payload: [UInt8]) {
+        if !trySendCall(id: id, method: method, payload: payload) {
+            send(Self.callMessage(id: id, method: method, payload: payload))
+        }
     }
 
     /// Call `id` as a message, for the queue.

@@ -35,26 +35,18 @@ import TestSupport
     /// A handler that awaits runs in a task of its own: while it waits, the loop answers others.
     /// (One that cannot wait runs on the loop, which the test above shows.)
     @Test func aHandlerThatAwaitsLeavesTheLoopToOtherCalls() async throws {
-        let server = RPCServer(endpoint: "tcp://127.0.0.1:*")
-        server.settings = try Settings(overrides: [:])
-        let waiting = Flag()
-        let (go, resume) = AsyncStream<Void>.makeStream()
-        server.handle("wait") { () async -> Int in
-            waiting.set()
-            for await _ in go { break }
-            return 1
-        }
-        server.handle("echo", json: { $0 })
+        let waiting = try WaitingServer(result: 1)
+        let server = waiting.server
         try await server.start()
         defer { Task { await server.stop() } }
         let client = try RawDealer(try #require(server.boundEndpoint))
         defer { client.close() }
         try await client.socket.send(Message(strings: [#"{"v":1,"kind":"request","id":"w","method":"wait"}"#, "[]"]))
-        try await eventually(timeout: .seconds(10), "the waiting call to start") { waiting.isSet }
+        try await eventually(timeout: .seconds(10), "the waiting call to start") { waiting.started.isSet }
         let (echo, payload) = try await client.exchange(#"{"v":1,"kind":"request","id":"e","method":"echo"}"#, "[7]")
         #expect(echo == MessagingEnvelope(kind: .reply, id: "e"))
         #expect(String(decoding: payload, as: UTF8.self) == "[7]")
-        resume.yield()
+        waiting.release.yield()
         let (reply, result) = try MessagingEnvelope.parse(try await client.socket.receive())
         #expect(reply == MessagingEnvelope(kind: .reply, id: "w"))
         #expect(String(decoding: result, as: UTF8.self) == "1")

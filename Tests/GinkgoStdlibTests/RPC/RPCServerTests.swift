@@ -33,6 +33,27 @@ func withCalculator(
     await server.stop()
 }
 
+/// A server with `echo` and a method `wait` whose calls answer `result` once `release` yields;
+/// `started` is set as a call of `wait` begins.
+struct WaitingServer {
+    let server: RPCServer
+    let started = Flag()
+    let release: AsyncStream<Void>.Continuation
+
+    init(result: Int, drainTimeout: Duration = .seconds(5)) throws {
+        server = RPCServer(endpoint: "tcp://127.0.0.1:*", drainTimeout: drainTimeout)
+        server.settings = try Settings(overrides: [:])
+        let (go, release) = AsyncStream<Void>.makeStream()
+        self.release = release
+        server.handle("wait") { [started] () async -> Int in
+            started.set()
+            for await _ in go { break }
+            return result
+        }
+        server.handle("echo", json: { $0 })
+    }
+}
+
 /// A DEALER speaking to the server frame by frame, as a foreign client would.
 struct RawDealer {
     let socket: Socket
@@ -185,23 +206,15 @@ struct RawDealer {
     /// elsewhere) and leaves heartbeats unanswered, while the call in progress finishes and is
     /// answered before the socket closes.
     @Test func aStoppingServerRefusesNewCallsAndFinishesTheOneInProgress() async throws {
-        let server = RPCServer(endpoint: "tcp://127.0.0.1:*", drainTimeout: .seconds(20))
-        server.settings = try Settings(overrides: [:])
-        let started = Flag()
-        let (go, release) = AsyncStream<Void>.makeStream()
-        server.handle("wait") { () async -> Int in
-            started.set()
-            for await _ in go { break }
-            return 7
-        }
-        server.handle("echo", json: { $0 })
+        let waiting = try WaitingServer(result: 7, drainTimeout: .seconds(20))
+        let server = waiting.server
         try await server.start()
         let dealer = try RawDealer(try #require(server.boundEndpoint))
         defer { dealer.close() }
         let (before, _) = try await dealer.exchange(#"{"v":1,"kind":"request","id":"0","method":"echo"}"#, "[]")
         #expect(before.kind == .reply)
         try await dealer.socket.send(Message(strings: [#"{"v":1,"kind":"request","id":"w","method":"wait"}"#, "[]"]))
-        try await eventually(timeout: .seconds(10), "the waiting call to start") { started.isSet }
+        try await eventually(timeout: .seconds(10), "the waiting call to start") { waiting.started.isSet }
 
         let stopping = Task { await server.stop() }
         // Refused once the stop has begun; asked again until it has.
@@ -217,7 +230,7 @@ struct RawDealer {
         #expect(refusal?.code == .unavailable)
         #expect(refusal?.message.contains("is stopping") == true)
 
-        release.yield()
+        waiting.release.yield()
         let (reply, result) = try MessagingEnvelope.parse(try await dealer.socket.receive())
         #expect(reply == MessagingEnvelope(kind: .reply, id: "w"))
         #expect(String(decoding: result, as: UTF8.self) == "7")

@@ -5,6 +5,7 @@ import Testing
 
 /// `RPCSlots` counts with an atomic and locks only for waiters: a release racing the receive
 /// loop's wait must still hand it the slot, and never more than `limit` may be taken.
+@Suite(.timeLimit(.minutes(1)))
 struct RPCSlotsTests {
     @Test func theLoopWaitsForAFullSetAndGetsTheSlotReleased() async {
         let slots = RPCSlots(limit: 2)
