@@ -69,17 +69,35 @@ extension EnvelopeFastPath {
             id: String,
             _ body: (UnsafeRawBufferPointer) -> Result
         ) -> Result? {
+            withAnswer(kind, id: .text(id), body)
+        }
+
+        /// ``withAnswer(_:id:_:)`` for a request's id as the server read it: a number is written
+        /// from its digits, with no string made.
+        static func withAnswer<Result>(
+            _ kind: MessagingEnvelope.Kind,
+            id: RequestID,
+            _ body: (UnsafeRawBufferPointer) -> Result
+        ) -> Result? {
             let name: StaticString
             switch kind {
             case .reply: name = "reply"
             case .error: name = "error"
             default: return nil
             }
+            let idLength: Int
+            switch id {
+            case .number: idLength = 20
+            case .text(let text): idLength = text.utf8.count
+            }
             return Writer.withBytes(
-                capacity: 64 + id.utf8.count,
+                capacity: 64 + idLength,
                 { writer in
                     writer.append(#"{"encoding":"json","id":""#)
-                    guard writer.copy(id) else { return false }
+                    switch id {
+                    case .number(let number): writer.decimal(magnitude: number)
+                    case .text(let text): guard writer.copy(text) else { return false }
+                    }
                     writer.append(#"","kind":""#)
                     writer.append(name)
                     writer.append(#"","v":1}"#)

@@ -141,13 +141,17 @@ enum EnvelopeFastPath {
         return (fields.kind, fields.id.flatMap(Self.callID))
     }
 
-    /// The id and method of a call whose header has the ``Template``'s form, read with no envelope
-    /// made; `nil` for any other header, which the full parse then reads (and names what is wrong).
-    static func call(_ header: UnsafeRawBufferPointer) -> (id: String, method: String)? {
+    /// The id and method of a call whose header has the ``Template``'s form, as the bytes of their
+    /// strings (valid UTF-8, with no escape, quote or control character: the very text), read with
+    /// no envelope or string made and valid only while `header` is; `nil` for any other header,
+    /// which the full parse then reads (and names what is wrong).
+    static func call(
+        _ header: UnsafeRawBufferPointer
+    ) -> (id: UnsafeBufferPointer<UInt8>, method: UnsafeBufferPointer<UInt8>)? {
         guard let (kind, id, method) = Template.match(header.bindMemory(to: UInt8.self)), kind == .request,
-            let method, let idText = Reader.text(id), let methodText = Reader.text(method)
+            let method, Reader.isText(id)
         else { return nil }
-        return (idText, methodText)
+        return (id, method)
     }
 
     /// The fields of a plain header: matched as the ``Template`` of a call or an answer when it is

@@ -1,24 +1,28 @@
 import Foundation
 import GinkgoZeroMQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What an ``RPCServer`` makes of the frames it received after the routing frame.
 enum RPCRequest: Equatable {
     /// A liveness probe, answered at once.
     case heartbeat(id: String?)
     /// A call of `method`.
-    case call(id: String, method: String, payload: [UInt8])
+    case call(id: RequestID, method: String, payload: [UInt8])
     /// A message the server cannot use; `id` is the request's when the header names one.
     case refused(id: String?, MessagingError)
 
     /// The request in `frames` (the frames after the routing id), read where they are: the usual
-    /// call with no frame or envelope made, anything else through the full parse of frames, which
-    /// names what is wrong.
-    static func read(_ frames: Slice<MessageBuffer.Frames>, limit: Int) -> RPCRequest {
+    /// call with no frame or envelope made, its method's name taken from `names` when it is the
+    /// last one seen; anything else through the full parse of frames, which names what is wrong.
+    static func read(_ frames: Slice<MessageBuffer.Frames>, limit: Int, names: inout MethodNames) -> RPCRequest {
         if frames.count == 2, let header = frames.first, let payload = frames.last,
             header.count + payload.count <= limit, let (id, method) = EnvelopeFastPath.call(header),
-            !method.isEmpty
+            let name = names.name(method)
         {
-            return .call(id: id, method: method, payload: [UInt8](copying: payload))
+            return .call(id: RequestID(id), method: name, payload: [UInt8](copying: payload))
         }
         return read(frames.map { Frame(copying: $0) }[...], limit: limit)
     }
@@ -52,7 +56,7 @@ enum RPCRequest: Equatable {
                     MessagingError(.unsupportedEncoding, "encoding \"\(header.encoding)\" is not supported; use json")
                 )
             }
-            return .call(id: id, method: method, payload: payload)
+            return .call(id: .text(id), method: method, payload: payload)
         default:
             return .refused(
                 id: header.id,
@@ -67,5 +71,23 @@ enum RPCRequest: Equatable {
         struct Identified: Decodable { var id: String? }
         guard let first = frames.first, first.count <= 4096 else { return nil }
         return (try? JSONDecoder().decode(Identified.self, from: Data(first.bytes)))?.id
+    }
+}
+
+/// The name of the method a server's requests called last, and its bytes: a batch of calls of one
+/// method makes its name once, not once per request (a string made and checked was 140
+/// instructions a call).
+struct MethodNames {
+    private var last = ""
+    private var lastBytes: [UInt8] = []
+
+    /// The name spelled by `bytes` (valid UTF-8, not empty), or `nil` for bytes that are not one.
+    mutating func name(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        if bytes.count == lastBytes.count, memcmp(base, lastBytes, bytes.count) == 0 { return last }
+        guard let name = EnvelopeFastPath.Reader.text(bytes) else { return nil }
+        last = name
+        lastBytes = Array(bytes)
+        return name
     }
 }

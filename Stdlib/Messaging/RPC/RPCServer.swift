@@ -192,6 +192,7 @@ public final class RPCServer: Service, @unchecked Sendable {
     private func serve(_ socket: Socket, slots: RPCSlots, maxMessageSize: Int) async throws {
         var inline = InlineCallPolicy(now: .now)
         var cache = HandlerCache()
+        var names = MethodNames()
         let replies = RPCReplies(socket: socket) { [logger] error in logger.warning("Reply not sent: \(error)") }
         try await withThrowingDiscardingTaskGroup { group in
             // One buffer for every batch, its messages read in place: a frame, a message and an
@@ -209,7 +210,10 @@ public final class RPCServer: Service, @unchecked Sendable {
                 for index in 0..<batch.count {
                     let read = batch.withFrames(of: index) { frames -> (Frame, RPCRequest)? in
                         guard let peer = frames.first else { return nil }
-                        return (Frame(copying: peer), RPCRequest.read(frames.dropFirst(), limit: maxMessageSize))
+                        return (
+                            Frame(copying: peer),
+                            RPCRequest.read(frames.dropFirst(), limit: maxMessageSize, names: &names)
+                        )
                     }
                     guard let (peer, request) = read else { continue }
                     await serve(
@@ -256,7 +260,7 @@ public final class RPCServer: Service, @unchecked Sendable {
             }
         case .refused(let id, let error):
             logger.warning("Refused a request: \(error)", metadata: id.map { ["id": "\($0)"] } ?? [:])
-            reply(to: peer, id: id, .failure(error), on: replies)
+            reply(to: peer, id: id.map { .text($0) }, .failure(error), on: replies)
         case .call(let id, let method, let payload):
             guard let handler = handler(of: method, cache: &cache) else {
                 let error = MessagingError(.unknownMethod, "no method \"\(method)\" on \(path) (has \(methods))")
@@ -339,7 +343,12 @@ public final class RPCServer: Service, @unchecked Sendable {
         return MessagingError(.handlerFailed, "\(method) failed: \(error)")
     }
 
-    private func reply(to peer: Frame, id: String?, _ result: Result<[UInt8], MessagingError>, on replies: RPCReplies) {
+    private func reply(
+        to peer: Frame,
+        id: RequestID?,
+        _ result: Result<[UInt8], MessagingError>,
+        on replies: RPCReplies
+    ) {
         switch result {
         case .success(let payload):
             reply(to: peer, .reply, id: id, payload, on: replies)
@@ -353,7 +362,7 @@ public final class RPCServer: Service, @unchecked Sendable {
     private func reply(
         to peer: Frame,
         _ kind: MessagingEnvelope.Kind,
-        id: String?,
+        id: RequestID?,
         _ payload: [UInt8],
         on replies: RPCReplies
     ) {
@@ -364,7 +373,7 @@ public final class RPCServer: Service, @unchecked Sendable {
                 }
             }
             if sent == nil {
-                MessagingEnvelope(kind: kind, id: id).frame.withUnsafeBytes { header in
+                MessagingEnvelope(kind: kind, id: id?.description).frame.withUnsafeBytes { header in
                     replies.send(to: peer, header: header, payload: payload)
                 }
             }

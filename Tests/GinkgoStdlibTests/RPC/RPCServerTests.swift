@@ -284,4 +284,58 @@ struct RawDealer {
         #expect(heartbeats == 1)
         #expect(errors.map(\.code) == [.badEnvelope])
     }
+
+    /// Calls in the template's form (the header as the client writes it) take the server's fast
+    /// path: the method's name is made once per run of calls to it, and a decimal id is kept as a
+    /// number. Methods alternate, and ids are long, not ASCII, escaped (which the full parse
+    /// reads) or numbers written oddly: each answer names its call, exactly, and its result.
+    @Test func templateCallsOfAlternatingMethodsAndUnusualIDsAreEachAnsweredRight() async throws {
+        try await withCalculator { _, endpoint in
+            let dealer = try RawDealer(endpoint)
+            defer { dealer.close() }
+            // Numbers are written back from their value: one written another way keeps its text.
+            let ids = [
+                "1", "élan ✓ 日本", String(repeating: "x", count: 40), #"a\"b"#, "007", "", "0",
+                "9999999999999999999", "18446744073709551615", "-3", "7",
+            ]
+            var burst: [Message] = []
+            for (n, id) in ids.enumerated() {
+                let method = n % 2 == 0 ? "add" : "echo"
+                let header = #"{"encoding":"json","id":"\#(id)","kind":"request","method":"\#(method)","v":1}"#
+                burst.append(Message(frames: [Frame(header), Frame(#"{"a":\#(n),"b":100}"#)]))
+            }
+            // A method's bytes that are not UTF-8, in the template's form: refused, named.
+            var bad = Array(#"{"encoding":"json","id":"8","kind":"request","method":""#.utf8)
+            bad += [0xFF, 0xFE] + Array(#"","v":1}"#.utf8)
+            burst.append(Message(frames: [Frame(bad), Frame("{}")]))
+            try await dealer.socket.send(contentsOf: burst)
+
+            // Typed handlers answer from tasks of their own: the answers come in any order.
+            var answers: [String: String] = [:]
+            var errors: [MessagingError] = []
+            for _ in 0..<burst.count {
+                let (header, payload) = try MessagingEnvelope.parse(try await dealer.socket.receive())
+                if header.kind == .error {
+                    // Paired with its request by the id the full parse still found.
+                    #expect(header.id == "8")
+                    errors.append(try dealer.error(payload))
+                } else {
+                    #expect(header.kind == .reply)
+                    answers[try #require(header.id)] = String(decoding: payload, as: UTF8.self)
+                }
+            }
+            for (n, id) in ids.enumerated() {
+                let answered = answers[id == #"a\"b"# ? #"a"b"# : id]
+                #expect(answered == (n % 2 == 0 ? #"{"sum":\#(n + 100)}"# : #"{"a":\#(n),"b":100}"#), "call \(n)")
+            }
+            #expect(errors.map(\.code) == [.badEnvelope], "\(errors)")
+            #expect(errors.first?.message.contains("not JSON") == true, "\(errors)")
+            // The server goes on.
+            let (reply, _) = try await dealer.exchange(
+                #"{"encoding":"json","id":"9","kind":"request","method":"add","v":1}"#,
+                #"{"a":1,"b":2}"#
+            )
+            #expect(reply == MessagingEnvelope(kind: .reply, id: "9"))
+        }
+    }
 }
