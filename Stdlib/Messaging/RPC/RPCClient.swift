@@ -129,15 +129,32 @@ public final class RPCClient: Service, @unchecked Sendable {
         as type: Result.Type = Result.self,
         timeout: Duration? = nil
     ) async throws -> Result {
+        try await call(method, params, as: type, timeout: timeout, through: nil)
+    }
+
+    /// The typed call, plain or through a caller.
+    nonisolated(nonsending) func call<Params: Encodable, Result: Decodable>(
+        _ method: String,
+        _ params: Params,
+        as type: Result.Type,
+        timeout: Duration?,
+        through caller: Caller.State?
+    ) async throws -> Result {
         let payload = try RPCCoding.encode(params, method: method, what: "parameters")
-        let reply = try await call(method, json: payload, timeout: timeout)
+        let reply =
+            if let caller {
+                try await call(method, json: payload, timeout: timeout, through: caller)
+            } else {
+                try await call(method, json: payload, timeout: timeout)
+            }
         return try RPCCoding.decode(Result.self, from: reply, method: method, what: "results")
     }
 
     /// Calls `method` with JSON parameters as they are, and returns the result's JSON.
     ///
     /// Like the typed `call`, it runs on the caller's executor (`nonisolated(nonsending)`), with
-    /// no executor check on the way in and out: a third fewer task switches per call.
+    /// no executor check on the way in and out: a third fewer task switches per call. A task that
+    /// makes many calls one after another spends less per call through ``withCaller(_:)``.
     ///
     /// ```swift
     /// let reply = try await client.call("echo", json: Array(#"{"hello":"world"}"#.utf8))
@@ -153,30 +170,50 @@ public final class RPCClient: Service, @unchecked Sendable {
         noteCaller()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                var connection: RPCConnection?
-                let refusal = withBook { book, actions -> (any Error)? in
-                    guard book.open else {
-                        return MessagingError(.unavailable, "\(method): the client is \(self.state), not running")
-                    }
-                    if Task.isCancelled { return CancellationError() }
-                    let instance = book.machine.startCall(
-                        id,
-                        waiter: continuation,
-                        method: method,
-                        payload: params,
-                        deadline: deadline,
-                        now: now,
-                        into: &actions
-                    )
-                    connection = instance.flatMap { book.connections($0) }
-                    return nil
-                }
-                if let refusal { continuation.resume(throwing: refusal) }
-                // Encoded after the lock: calls placed on other threads wait for it.
-                connection?.sendCall(id: id, method: method, payload: params)
+                place(id, method: method, params: params, deadline: deadline, now: now, waiter: continuation)
             }
         } onCancel: {
             book.withLock { $0.machine.cancel(id) }?.resume(throwing: CancellationError())
         }
     }
+
+    /// Places call `id` with the state machine, and sends it, or resumes `waiter` with why not.
+    func place(
+        _ id: UInt64,
+        method: String,
+        params: [UInt8],
+        deadline: ContinuousClock.Instant,
+        now: ContinuousClock.Instant,
+        waiter continuation: UnsafeContinuation<[UInt8], any Error>
+    ) {
+        var connection: RPCConnection?
+        let refusal = withBook { book, actions -> (any Error)? in
+            guard book.open else {
+                return MessagingError(.unavailable, "\(method): the client is \(self.state), not running")
+            }
+            if Task.isCancelled { return CancellationError() }
+            let instance = book.machine.startCall(
+                id,
+                waiter: continuation,
+                method: method,
+                payload: params,
+                deadline: deadline,
+                now: now,
+                into: &actions
+            )
+            connection = instance.flatMap { book.connections($0) }
+            return nil
+        }
+        if let refusal { continuation.resume(throwing: refusal) }
+        // Encoded after the lock: calls placed on other threads wait for it.
+        connection?.sendCall(id: id, method: method, payload: params)
+    }
+
+    /// Ends call `id` as cancelled, if it is still in flight.
+    func cancelCall(_ id: UInt64) {
+        book.withLock { $0.machine.cancel(id) }?.resume(throwing: CancellationError())
+    }
+
+    /// A new call's id.
+    func newCallID() -> UInt64 { nextID.add(1, ordering: .relaxed).newValue }
 }

@@ -31,14 +31,16 @@ func divide(_ a: Int, _ b: Int, using client: RPCClient) async throws -> Int? {
 
 func addAll(_ pairs: [Numbers], using client: RPCClient) async throws -> Int {
     try await withThrowingTaskGroup(of: Int.self) { group in
-        for caller in 0..<64 {
+        for worker in 0..<64 {
             // 64 callers on the client's executor, each making every 64th call in turn.
             group.addTask(executorPreference: client.executor) {
-                var total = 0
-                for index in stride(from: caller, to: pairs.count, by: 64) {
-                    total += try await add(pairs[index].a, pairs[index].b, using: client)
+                try await client.withCaller { caller in
+                    var total = 0
+                    for index in stride(from: worker, to: pairs.count, by: 64) {
+                        total += try await caller.call("add", pairs[index], as: Sum.self).sum
+                    }
+                    return total
                 }
-                return total
             }
         }
         return try await group.reduce(0, +)
