@@ -103,11 +103,9 @@ extension RPCClient {
         else { return try await call(method, json: params, timeout: timeout) }
         defer { _ = caller.current.compareExchange(expected: id, desired: 0, ordering: .sequentiallyConsistent) }
         if caller.isCancelled.load(ordering: .sequentiallyConsistent) { throw CancellationError() }
-        let now = ContinuousClock.now
-        let deadline = now + (timeout ?? configuration.timeout)
         noteCaller()
         return try await withUnsafeThrowingContinuation { continuation in
-            place(id, method: method, params: params, deadline: deadline, now: now, waiter: continuation)
+            place(id, method: method, params: params, timeout: timeout, waiter: continuation)
             // Cancelled before the call was placed, the handler found nothing to end.
             if caller.isCancelled.load(ordering: .sequentiallyConsistent) { cancelCall(id) }
         }

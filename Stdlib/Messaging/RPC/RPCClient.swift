@@ -164,13 +164,11 @@ public final class RPCClient: Service, @unchecked Sendable {
         json params: [UInt8],
         timeout: Duration? = nil
     ) async throws -> [UInt8] {
-        let now = ContinuousClock.now
-        let deadline = now + (timeout ?? configuration.timeout)
         let id = nextID.add(1, ordering: .relaxed).newValue
         noteCaller()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
-                place(id, method: method, params: params, deadline: deadline, now: now, waiter: continuation)
+                place(id, method: method, params: params, timeout: timeout, waiter: continuation)
             }
         } onCancel: {
             book.withLock { $0.machine.cancel(id) }?.resume(throwing: CancellationError())
@@ -178,14 +176,17 @@ public final class RPCClient: Service, @unchecked Sendable {
     }
 
     /// Places call `id` with the state machine, and sends it, or resumes `waiter` with why not.
+    /// It reads the clock itself: a `ContinuousClock.Instant`, whose size is known only at run
+    /// time, held across a call's wait costs a task allocation.
     func place(
         _ id: UInt64,
         method: String,
         params: [UInt8],
-        deadline: ContinuousClock.Instant,
-        now: ContinuousClock.Instant,
+        timeout: Duration?,
         waiter continuation: UnsafeContinuation<[UInt8], any Error>
     ) {
+        let now = ContinuousClock.now
+        let deadline = now + (timeout ?? configuration.timeout)
         var connection: RPCConnection?
         let refusal = withBook { book, actions -> (any Error)? in
             guard book.open else {
