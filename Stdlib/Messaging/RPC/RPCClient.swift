@@ -176,8 +176,9 @@ public final class RPCClient: Service, @unchecked Sendable {
     }
 
     /// Places call `id` with the state machine, and sends it, or resumes `waiter` with why not.
-    /// It reads the clock itself: a `ContinuousClock.Instant`, whose size is known only at run
-    /// time, held across a call's wait costs a task allocation.
+    /// It reads the clock itself, and is never inlined: a `ContinuousClock.Instant`, whose size
+    /// is known only at run time, in a call's async frame cost a task allocation.
+    @inline(never)
     func place(
         _ id: UInt64,
         method: String,
