@@ -20,8 +20,14 @@ extension EnvelopeFastPath {
             _ bytes: UnsafeBufferPointer<UInt8>
         ) -> (kind: MessagingEnvelope.Kind, id: UnsafeBufferPointer<UInt8>, method: UnsafeBufferPointer<UInt8>?)? {
             var rest = bytes[...]
-            guard skip(#"{"encoding":"json","id":""#, in: &rest), let id = string(in: &rest),
-                skip(#","kind":""#, in: &rest), let name = string(in: &rest), let kind = Reader.kind(name)
+            guard skip(#"{"encoding":"json","id":""#, in: &rest), let id = string(in: &rest) else { return nil }
+            // A request and a reply, nearly every header, each matched by one comparison more.
+            if skip(#","kind":"request","method":""#, in: &rest) {
+                guard let method = string(in: &rest), skip(#","v":1}"#, in: &rest), rest.isEmpty else { return nil }
+                return (.request, id, method)
+            }
+            if skip(#","kind":"reply","v":1}"#, in: &rest) { return rest.isEmpty ? (.reply, id, nil) : nil }
+            guard skip(#","kind":""#, in: &rest), let name = string(in: &rest), let kind = Reader.kind(name)
             else { return nil }
             var method: UnsafeBufferPointer<UInt8>?
             if skip(#","method":""#, in: &rest) {

@@ -111,6 +111,8 @@ struct EnvelopeFastPathTests {
             MessagingEnvelope(kind: .error, id: "élan"),
             MessagingEnvelope(kind: .heartbeat, id: "hb-3"),
             MessagingEnvelope(kind: .job, id: "", method: ""),
+            MessagingEnvelope(kind: .reply, id: "7", method: "m"),
+            MessagingEnvelope(kind: .request, id: "7", method: "élan ✓"),
         ] {
             let frame = try #require(EnvelopeFastPath.frame(header))
             let matched = try #require(
@@ -126,6 +128,9 @@ struct EnvelopeFastPathTests {
             #"{"encoding":"msgpack","id":"7","kind":"reply","v":1}"#,
             #"{"encoding":"json","id":"7","kind":"publish","topic":"t","v":1}"#,
             #"{"encoding":"json","id":"7","kind":"reply","v":1} "#,
+            #"{"encoding":"json","id":"7","kind":"request","method":"echo","v":2}"#,
+            #"{"encoding":"json","id":"7","kind":"request","method":"echo","v":1} "#,
+            #"{"encoding":"json","id":"7","kind":"request","method":"echo","topic":"t","v":1}"#,
         ] {
             let frame = Frame(text)
             #expect(frame.withUnsafeBytes { EnvelopeFastPath.Template.match($0.bindMemory(to: UInt8.self)) } == nil)
@@ -135,6 +140,8 @@ struct EnvelopeFastPathTests {
             #"{"encoding":"json","id":"7","kind":"reply","v":1"#,
             #"{"encoding":"json","id":"a\"b","kind":"reply","v":1}"#,
             #"{"encoding":"json","id":"7","kind":"shout","v":1}"#,
+            #"{"encoding":"json","id":"7","kind":"request","method":"echo","v":1"#,
+            #"{"encoding":"json","id":"7","kind":"request","method":"e\"cho","v":1}"#,
         ] {
             #expect(EnvelopeFastPath.decode(Frame(text)) == nil, "\(text)")
         }
