@@ -164,14 +164,14 @@ public final class RPCClient: Service, @unchecked Sendable {
         json params: [UInt8],
         timeout: Duration? = nil
     ) async throws -> [UInt8] {
-        let id = nextID.add(1, ordering: .relaxed).newValue
+        let id = newCallID()
         noteCaller()
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 place(id, method: method, params: params, timeout: timeout, waiter: continuation)
             }
         } onCancel: {
-            book.withLock { $0.machine.cancel(id) }?.resume(throwing: CancellationError())
+            cancelCall(id)
         }
     }
 
