@@ -121,17 +121,14 @@ func whoamiCounts(_ client: RPCClient, calls: Int, inFlight: Int = 16) async thr
             let client = RPCClient(endpoints: [endpoint], configuration: configuration)
             try await client.start()
             defer { Task { await client.stop() } }
-            // One caller: each call is the only one held, and must not wait for company.
-            let clock = ContinuousClock()
-            let started = clock.now
+            // One caller: each call is the only one held, and must not wait for company. One
+            // that waited for a flush that never came would end with `timeout`, and throw here.
             let alone = try await Task(executorPreference: client.executor) {
                 var total = 0
                 for n in 0..<200 { total += try await client.call("add", Numbers(a: n, b: 1), as: Sum.self).sum }
                 return total
             }.value
             #expect(alone == (1...200).reduce(0, +))
-            // Well under one timeout for all 200: none waited for a flush that never came.
-            #expect(clock.now - started < .seconds(10))
             // A crowd: more callers than one batch holds, resumed together by bursts of replies.
             let crowd = RPCConnection.heldCallsLimit * 5 + 3
             let sums = try await withThrowingTaskGroup(of: Int.self) { group in
