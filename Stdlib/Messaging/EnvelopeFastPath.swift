@@ -165,7 +165,7 @@ enum EnvelopeFastPath {
     }
 
     /// Plain decimal digits as a `UInt64`; `nil` for anything else or past its range.
-    private static func callID(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    static func callID(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard !digits.isEmpty, digits.count <= 20 else { return nil }
         var value: UInt64 = 0
         for byte in digits {

@@ -26,12 +26,12 @@ extension RPCClient {
     nonisolated(nonsending) public func withCaller<Result>(
         _ body: (Caller) async throws -> Result
     ) async throws -> Result {
-        let state = Caller.State(client: self)
+        let state = Caller.State()
         defer { state.ended.store(true, ordering: .sequentiallyConsistent) }
         return try await withTaskCancellationHandler {
             try await body(Caller(client: self, state: state))
         } onCancel: {
-            state.cancelled()
+            if let id = state.cancelled() { cancelCall(id) }
         }
     }
 
@@ -40,22 +40,18 @@ extension RPCClient {
     public final class Caller {
         /// What the caller shares with its cancellation handler.
         final class State: Sendable {
-            let client: RPCClient
             /// The call in flight, or 0; taken by the cancellation handler to end it.
             let current = Atomic<UInt64>(0)
             let isCancelled = Atomic<Bool>(false)
             /// `withCaller` returned: its handler is gone.
             let ended = Atomic<Bool>(false)
 
-            init(client: RPCClient) {
-                self.client = client
-            }
-
-            /// The task was cancelled: the call in flight ends, and every later one at once.
-            func cancelled() {
+            /// The task was cancelled: every later call ends at once; returns the call in flight,
+            /// for the handler to end.
+            func cancelled() -> UInt64? {
                 isCancelled.store(true, ordering: .sequentiallyConsistent)
                 let id = current.exchange(0, ordering: .sequentiallyConsistent)
-                if id != 0 { client.cancelCall(id) }
+                return id == 0 ? nil : id
             }
         }
 

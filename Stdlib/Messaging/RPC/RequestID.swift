@@ -8,9 +8,12 @@ enum RequestID: Equatable, CustomStringConvertible {
     case number(UInt64)
     case text(String)
 
-    /// The id whose text is `bytes`, valid UTF-8 (as ``EnvelopeFastPath/call(_:)`` gives them).
+    /// The id whose text is `bytes`, valid UTF-8 (as ``EnvelopeFastPath/call(_:)`` gives them):
+    /// a number when they are its digits as `String(number)` writes them, with no leading zero.
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if let number = Self.number(bytes) {
+        if let first = bytes.first, first != UInt8(ascii: "0") || bytes.count == 1,
+            let number = EnvelopeFastPath.callID(bytes)
+        {
             self = .number(number)
         } else {
             self = .text(String(decoding: bytes, as: UTF8.self))
@@ -23,19 +26,5 @@ enum RequestID: Equatable, CustomStringConvertible {
         case .number(let number): String(number)
         case .text(let text): text
         }
-    }
-
-    /// The number that `digits` write as `String(number)` would, if they are one.
-    private static func number(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        guard let first = digits.first, digits.count <= 19, first != UInt8(ascii: "0") || digits.count == 1 else {
-            return nil
-        }
-        var value: UInt64 = 0
-        for byte in digits {
-            let digit = byte &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            value = value &* 10 &+ UInt64(digit)
-        }
-        return value
     }
 }
