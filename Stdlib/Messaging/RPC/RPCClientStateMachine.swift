@@ -168,8 +168,14 @@ struct RPCClientStateMachine<Waiter> {
     }
 
     /// What an instance sent: its kind, and for a reply or error the call's id (its header's
-    /// `id`, when that is a call's) and the payload.
-    typealias Answer = (kind: MessagingEnvelope.Kind, callID: UInt64?, payload: [UInt8])
+    /// `id`, when that is a call's) and the payload. A struct, not a tuple: the runtime destroyed
+    /// an array of tuples element by element through the tuple's type metadata, 345 instructions
+    /// per answer when the receiver emptied its burst's answers.
+    struct Answer {
+        var kind: MessagingEnvelope.Kind
+        var callID: UInt64?
+        var payload: [UInt8]
+    }
 
     /// Messages from `instance`, in the order they came: anything heard proves it alive; a reply
     /// or error ends its call. The instance is looked up once for them all, and a call it ends is
@@ -186,7 +192,8 @@ struct RPCClientStateMachine<Waiter> {
         if Self.heard(&instances.values[index], now: now) {
             actions.append(.log("\(id) answers again"))
         }
-        for (kind, callID, payload) in answers {
+        for answer in answers {
+            let (kind, callID, payload) = (answer.kind, answer.callID, answer.payload)
             guard kind == .reply || kind == .error, let callID else { continue }
             // The first answer wins; one from an instance tried earlier is as good as any.
             guard let call = inFlight.index(forKey: CallID(callID)) else { continue }

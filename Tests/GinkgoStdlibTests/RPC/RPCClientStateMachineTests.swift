@@ -215,8 +215,11 @@ struct RPCClientStateMachineTests {
         machine.received(
             from: "a",
             [
-                (.reply, onA[0], [1]), (.reply, onB[0], [2]), (.heartbeat, nil, []), (.reply, 99, []),
-                (.reply, onA[0], [3]),
+                Machine.Answer(kind: .reply, callID: onA[0], payload: [1]),
+                Machine.Answer(kind: .reply, callID: onB[0], payload: [2]),
+                Machine.Answer(kind: .heartbeat, callID: nil, payload: []),
+                Machine.Answer(kind: .reply, callID: 99, payload: []),
+                Machine.Answer(kind: .reply, callID: onA[0], payload: [3]),
             ],
             now: start,
             into: &actions
@@ -274,7 +277,12 @@ extension RPCClientStateMachine<UInt64> {
         now: ContinuousClock.Instant
     ) -> [Action] {
         var actions: [Action] = []
-        received(from: id, [(header.kind, header.id.flatMap(UInt64.init), payload)], now: now, into: &actions)
+        received(
+            from: id,
+            [Answer(kind: header.kind, callID: header.id.flatMap(UInt64.init), payload: payload)],
+            now: now,
+            into: &actions
+        )
         return actions
     }
 }
