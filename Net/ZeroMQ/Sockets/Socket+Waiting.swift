@@ -33,7 +33,11 @@ extension Socket {
     nonisolated(nonsending) func waitUntilReady(_ id: UInt64) async throws {
         let reactor = context.reactor
         try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+            // Not `withUnsafeThrowingContinuation`, which switches to the caller's executor before
+            // it suspends as well as after: for a task with an executor preference, each switch
+            // reads the preference under the task's status lock.
+            try await _unsafeInheritExecutor_withUnsafeThrowingContinuation {
+                (continuation: UnsafeContinuation<Void, any Error>) in
                 let installed = state.withLock { $0.install(id, continuation, reactor: reactor) }
                 if !installed { continuation.resume() }
             }

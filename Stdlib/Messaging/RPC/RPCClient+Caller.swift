@@ -100,7 +100,11 @@ extension RPCClient {
         defer { _ = caller.current.compareExchange(expected: id, desired: 0, ordering: .sequentiallyConsistent) }
         if caller.isCancelled.load(ordering: .sequentiallyConsistent) { throw CancellationError() }
         noteCaller()
-        return try await withUnsafeThrowingContinuation { continuation in
+        // Not `withUnsafeThrowingContinuation`, which switches to this function's isolation
+        // before it suspends as well as after: each switch, for a task with an executor
+        // preference, reads the preference under the task's status lock (250 instructions). This
+        // function runs on its caller's executor, where the switch after brings it back.
+        return try await _unsafeInheritExecutor_withUnsafeThrowingContinuation { continuation in
             place(id, method: method, params: params, timeout: timeout, waiter: continuation)
             // Cancelled before the call was placed, the handler found nothing to end.
             if caller.isCancelled.load(ordering: .sequentiallyConsistent) { cancelCall(id) }

@@ -167,7 +167,8 @@ public final class RPCClient: Service, @unchecked Sendable {
         let id = newCallID()
         noteCaller()
         return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { continuation in
+            // Switches to the caller's executor after it suspends only (see `call(through:)`).
+            try await _unsafeInheritExecutor_withUnsafeThrowingContinuation { continuation in
                 place(id, method: method, params: params, timeout: timeout, waiter: continuation)
             }
         } onCancel: {
