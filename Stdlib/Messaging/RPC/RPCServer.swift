@@ -208,14 +208,17 @@ public final class RPCServer: Service, @unchecked Sendable {
                 }
                 replies.collect()
                 for index in 0..<batch.count {
-                    let read = batch.withFrames(of: index) { frames -> (Frame, RPCRequest)? in
-                        guard let peer = frames.first else { return nil }
-                        return (
-                            Frame(copying: peer),
-                            RPCRequest.read(frames.dropFirst(), limit: maxMessageSize, names: &names)
-                        )
+                    // Read into optionals and moved out of them: an optional tuple returned by the
+                    // closure was copied out and destroyed through the tuple's type metadata, 440
+                    // instructions per request.
+                    var peer: Frame?
+                    var request: RPCRequest?
+                    batch.withFrames(of: index) { frames in
+                        guard let first = frames.first else { return }
+                        peer = Frame(copying: first)
+                        request = RPCRequest.read(frames.dropFirst(), limit: maxMessageSize, names: &names)
                     }
-                    guard let (peer, request) = read else { continue }
+                    guard let peer = peer.take(), let request = request.take() else { continue }
                     await serve(
                         request,
                         from: peer,

@@ -159,22 +159,23 @@ package enum JSONSyntax {
 
         mutating func string() throws(Problem) {
             index += 1
-            // Eight plain bytes at a time while there are eight left: most strings are plain text.
-            if let base = bytes.baseAddress {
-                while bytes.count - index >= 8,
-                    Self.arePlain(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
-                {
-                    index += 8
+            while true {
+                // Eight bytes at a time while eight are left, straight to the first that is not
+                // plain text: keys and short values end within their first word.
+                if let base = bytes.baseAddress {
+                    while bytes.count - index >= 8 {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+                        let flags = Self.notPlain(word)
+                        guard flags != 0 else {
+                            index += 8
+                            continue
+                        }
+                        index += flags.trailingZeroBitCount / 8
+                        break
+                    }
                 }
-            }
-            while index < bytes.count {
-                let byte = bytes[index]
-                // Plain ASCII first: most strings hold nothing else.
-                if byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                    index += 1
-                    continue
-                }
-                switch byte {
+                guard index < bytes.count else { throw problem("the closing quote of a string") }
+                switch bytes[index] {
                 case UInt8(ascii: "\""):
                     index += 1
                     return
@@ -183,18 +184,19 @@ package enum JSONSyntax {
                     try escape()
                 case 0..<0x20:
                     throw problem("a control character to be escaped")
+                case 0x20..<0x80:
+                    index += 1  // plain, in the last bytes
                 default:
                     try scalar()
                 }
             }
-            throw problem("the closing quote of a string")
         }
 
-        /// Whether the eight bytes of `word` are all plain string bytes: none below 0x20, none
-        /// at or above 0x80, no quote and no backslash. Each test flags a byte's high bit; a
-        /// borrow can only spread from a byte that is itself flagged, so any flag means a byte
+        /// The high bit of each byte of `word` (its first byte lowest) that is not a plain string
+        /// byte: below 0x20, at or above 0x80, a quote or a backslash. A borrow can only spread
+        /// upward from a byte that is itself flagged, so the lowest flag is exact: the first byte
         /// that is not plain.
-        static func arePlain(_ word: UInt64) -> Bool {
+        static func notPlain(_ word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             let quotes = word ^ (ones &* 0x22)
@@ -202,7 +204,7 @@ package enum JSONSyntax {
             let control = (word &- ones &* 0x20) & ~word
             let quote = (quotes &- ones) & ~quotes
             let backslash = (backslashes &- ones) & ~backslashes
-            return (word | control | quote | backslash) & highs == 0
+            return (word | control | quote | backslash) & highs
         }
 
         mutating func escape() throws(Problem) {
