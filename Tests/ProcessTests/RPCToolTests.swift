@@ -34,7 +34,11 @@ struct RPCToolTests {
         configuration.heartbeatInterval = .milliseconds(100)
         configuration.timeout = .seconds(10)
         let client = RPCClient(service: "echo", configuration: configuration)
-        client.settings = try Settings(overrides: ["discovery.endpoints": registry.endpoint])
+        // A registry process starved for 2 s (the default timeout) failed the start once, with
+        // the whole suite running on 2 cores.
+        client.settings = try Settings(overrides: [
+            "discovery.endpoints": registry.endpoint, "discovery.timeout": "10s",
+        ])
         try await client.start()
         try await waitUntil("both instances to be known") { client.usableInstances == ids.sorted() }
 
