@@ -12,7 +12,7 @@ import Testing
     /// What the policy answers to each event: whether a call runs inline, whether a run demoted
     /// its method.
     func play(_ events: [Event]) -> [Bool] {
-        let start = InlineCallPolicy.Instant.now
+        let start = MonotonicInstant.now
         var policy = InlineCallPolicy(now: start)
         return events.map { event in
             switch event {

@@ -63,6 +63,8 @@ public final class RPCClient: Service, @unchecked Sendable {
     /// The client's settings.
     public let configuration: Configuration
     let book: Mutex<Book>
+    /// `configuration.timeout` in nanoseconds, converted once.
+    private let timeoutNanoseconds: Int64
     private let nextID = Atomic<UInt64>(0)
     /// Whether the latest call came from a task that prefers ``executor``; the receivers follow.
     let callersOnExecutor = Atomic<Bool>(false)
@@ -79,6 +81,7 @@ public final class RPCClient: Service, @unchecked Sendable {
         let own = resolver == nil ? Resolver() : nil
         self.target = .service(service, resolver ?? own!, tag: tag)
         self.configuration = configuration
+        self.timeoutNanoseconds = configuration.timeout.saturatingNanoseconds
         self.book = Mutex(Book(machine: Self.machine(configuration)))
         super.init(name: name ?? "rpc-client")
         if let own { addService(own) }
@@ -88,6 +91,7 @@ public final class RPCClient: Service, @unchecked Sendable {
     public init(endpoints: [String], configuration: Configuration = Configuration(), name: String? = nil) {
         self.target = .endpoints(endpoints)
         self.configuration = configuration
+        self.timeoutNanoseconds = configuration.timeout.saturatingNanoseconds
         self.book = Mutex(Book(machine: Self.machine(configuration)))
         super.init(name: name ?? "rpc-client")
     }
@@ -177,8 +181,8 @@ public final class RPCClient: Service, @unchecked Sendable {
     }
 
     /// Places call `id` with the state machine, and sends it, or resumes `waiter` with why not.
-    /// It reads the clock itself, and is never inlined: a `ContinuousClock.Instant`, whose size
-    /// is known only at run time, in a call's async frame cost a task allocation.
+    /// It reads the clock itself, and is never inlined: what it keeps in locals stays out of the
+    /// call's async frame.
     @inline(never)
     func place(
         _ id: UInt64,
@@ -187,8 +191,8 @@ public final class RPCClient: Service, @unchecked Sendable {
         timeout: Duration?,
         waiter continuation: UnsafeContinuation<[UInt8], any Error>
     ) {
-        let now = ContinuousClock.now
-        let deadline = now + (timeout ?? configuration.timeout)
+        let now = MonotonicInstant.now
+        let deadline = timeout.map { now + $0 } ?? now.advanced(byNanoseconds: timeoutNanoseconds)
         var connection: RPCConnection?
         let refusal = withBook { book, actions -> (any Error)? in
             guard book.open else {

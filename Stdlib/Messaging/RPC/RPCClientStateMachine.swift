@@ -1,4 +1,5 @@
 import Ginkgo
+import GinkgoZeroMQ
 
 /// The bookkeeping of an ``RPCClient``, without sockets or clocks: which instances there are and
 /// whether they answer, which calls are in flight where, and what to do when time passes or a
@@ -44,15 +45,15 @@ struct RPCClientStateMachine<Waiter> {
         /// The calls in flight on it: those whose `instance` it is. A count, not a set: which
         /// they are matters only when it goes, and a set cost every call two hashes and a rehash.
         var load = 0
-        var lastHeard: ContinuousClock.Instant
-        var lastProbe: ContinuousClock.Instant?
+        var lastHeard: MonotonicInstant
+        var lastProbe: MonotonicInstant?
     }
 
     struct Call {
         var waiter: Waiter
         var method: String
         var payload: [UInt8]
-        var deadline: ContinuousClock.Instant
+        var deadline: MonotonicInstant
         var instance: String?
         var tried = Tried()
     }
@@ -98,8 +99,7 @@ struct RPCClientStateMachine<Waiter> {
     // MARK: Discovery
 
     /// An instance appeared, or changed its endpoint or health.
-    mutating func instanceSeen(_ id: String, endpoint: String, healthy: Bool, now: ContinuousClock.Instant) -> [Action]
-    {
+    mutating func instanceSeen(_ id: String, endpoint: String, healthy: Bool, now: MonotonicInstant) -> [Action] {
         if var known = instances[id], known.endpoint == endpoint {
             known.healthy = healthy
             instances[id] = known
@@ -112,7 +112,7 @@ struct RPCClientStateMachine<Waiter> {
     }
 
     /// An instance left discovery: its calls go elsewhere.
-    mutating func instanceRemoved(_ id: String, now: ContinuousClock.Instant) -> [Action] {
+    mutating func instanceRemoved(_ id: String, now: MonotonicInstant) -> [Action] {
         guard instances.removeValue(forKey: id) != nil else { return [] }
         return [.disconnect(instance: id)]
             + reroute(callsOn(id), from: id, reason: "\(id) left discovery", now: now)
@@ -129,8 +129,8 @@ struct RPCClientStateMachine<Waiter> {
         waiter: Waiter,
         method: String,
         payload: [UInt8],
-        deadline: ContinuousClock.Instant,
-        now: ContinuousClock.Instant,
+        deadline: MonotonicInstant,
+        now: MonotonicInstant,
         into actions: inout [Action]
     ) -> String? {
         // Placed before it is stored: one hash of its id, not two.
@@ -183,7 +183,7 @@ struct RPCClientStateMachine<Waiter> {
     mutating func received(
         from id: String,
         _ answers: some Sequence<Answer>,
-        now: ContinuousClock.Instant,
+        now: MonotonicInstant,
         into actions: inout [Action]
     ) {
         // Changed in place: reading a field through `Dictionary.Values`' subscript copies the
@@ -226,7 +226,7 @@ struct RPCClientStateMachine<Waiter> {
     /// Notes that `instance` was heard from; returns whether it had been taken for dead. Takes
     /// the instance `inout`: reading a field through `Dictionary.Values`' subscript copies the
     /// whole instance first.
-    private static func heard(_ instance: inout Instance, now: ContinuousClock.Instant) -> Bool {
+    private static func heard(_ instance: inout Instance, now: MonotonicInstant) -> Bool {
         instance.lastHeard = now
         guard !instance.alive else { return false }
         instance.alive = true
@@ -235,7 +235,7 @@ struct RPCClientStateMachine<Waiter> {
     }
 
     /// Time passed: expire calls, probe instances, and give up on those that stopped answering.
-    mutating func tick(now: ContinuousClock.Instant) -> [Action] {
+    mutating func tick(now: MonotonicInstant) -> [Action] {
         var actions: [Action] = []
         for (id, call) in inFlight where call.deadline <= now {
             inFlight[id] = nil
@@ -301,7 +301,7 @@ struct RPCClientStateMachine<Waiter> {
         from instance: String?,
         reason: String,
         keepWhenStuck: Bool = false,
-        now: ContinuousClock.Instant
+        now: MonotonicInstant
     ) -> [Action] {
         if let instance { instances.modifyValue(forKey: instance) { $0.load = 0 } }
         var actions: [Action] = []

@@ -1,3 +1,4 @@
+import GinkgoZeroMQ
 import Testing
 
 @testable import GinkgoStdlib
@@ -5,7 +6,7 @@ import Testing
 struct RPCClientStateMachineTests {
     /// Each call's waiter is its id.
     typealias Machine = RPCClientStateMachine<UInt64>
-    let start = ContinuousClock.now
+    let start = MonotonicInstant.now
 
     func machine(maxAttempts: Int = 3, instances: [String] = ["a", "b"]) -> Machine {
         var machine = Machine(
@@ -252,8 +253,8 @@ extension RPCClientStateMachine<UInt64> {
         _ id: UInt64,
         method: String,
         payload: [UInt8],
-        deadline: ContinuousClock.Instant,
-        now: ContinuousClock.Instant
+        deadline: MonotonicInstant,
+        now: MonotonicInstant
     ) -> [Action] {
         var actions: [Action] = []
         let placed = startCall(
@@ -274,7 +275,7 @@ extension RPCClientStateMachine<UInt64> {
         from id: String,
         header: MessagingEnvelope,
         payload: [UInt8],
-        now: ContinuousClock.Instant
+        now: MonotonicInstant
     ) -> [Action] {
         var actions: [Action] = []
         received(
