@@ -197,6 +197,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
+            dependencies: ["Ginkgo"],
             path: "Tests/TestSupport"
         ),
         .testTarget(

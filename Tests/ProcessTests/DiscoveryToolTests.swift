@@ -41,7 +41,7 @@ struct DiscoveryToolTests {
         #expect(try await discover() == (0, ""))
 
         let announcer = try await announce("demo", ttl: "2s")
-        let pid = announcer.process.processIdentifier
+        let pid = announcer.pid
         let found = try await discover("demo")
         #expect(found.status == 0)
         let line = "demo \(ProcessInfo.processInfo.hostName)-\(pid) default=tcp://127.0.0.1:9999 healthy"

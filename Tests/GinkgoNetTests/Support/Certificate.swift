@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A self-signed certificate for `localhost` and `127.0.0.1`, made with the openssl CLI.
 struct Certificate {
@@ -11,18 +12,16 @@ struct Certificate {
             .appendingPathComponent("ginkgo-net-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificate = Certificate(directory: directory)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-keyout", certificate.privateKeyFile, "-out", certificate.certificateFile,
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CertificateError() }
+        let openssl = try SpawnedProcess(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-keyout", certificate.privateKeyFile, "-out", certificate.certificateFile,
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ],
+            output: .discard
+        )
+        guard openssl.waitUntilExit() == .exited(0) else { throw CertificateError() }
         return certificate
     }
 

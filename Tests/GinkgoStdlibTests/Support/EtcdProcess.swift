@@ -24,7 +24,7 @@ final class EtcdProcess: Sendable {
     private let state = Mutex(State())
 
     private struct State {
-        var process: Process?
+        var process: SpawnedProcess?
         /// Counts starts, so that the output of a killed run does not end the next one's wait.
         var generation = 0
         /// The port of the running process (``clientPort`` unless started elsewhere).
@@ -76,32 +76,25 @@ final class EtcdProcess: Sendable {
         let port = port ?? clientPort
         let url = "http://127.0.0.1:\(port)"
         let peer = "http://127.0.0.1:\(peerPort)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
-            "--name", "ginkgo-test", "--data-dir", directory.appendingPathComponent("data").path,
-            "--listen-client-urls", url, "--advertise-client-urls", url,
-            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", "ginkgo-test=\(peer)", "--logger", "zap", "--log-outputs", "stderr",
-        ]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD") }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
         let generation = state.withLock { state in
-            state = State(process: process, generation: state.generation + 1, servingPort: port)
+            state.generation += 1
             return state.generation
         }
-        try process.run()
-        let reader = pipe.fileHandleForReading
-        Thread.detachNewThread { [weak self] in
-            while true {
-                let data = reader.availableData
-                if data.isEmpty { break }
-                self?.append(String(decoding: data, as: UTF8.self), generation: generation)
-            }
-            self?.finishOutput(generation: generation)
+        let process = try SpawnedProcess(
+            Self.binary,
+            [
+                "--name", "ginkgo-test", "--data-dir", directory.appendingPathComponent("data").path,
+                "--listen-client-urls", url, "--advertise-client-urls", url,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "ginkgo-test=\(peer)", "--logger", "zap", "--log-outputs", "stderr",
+            ],
+            environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ETCD") },
+            output: .pipe
+        )
+        state.withLock { $0 = State(process: process, generation: generation, servingPort: port) }
+        process.readOutput { [weak self] bytes in
+            guard let bytes else { return self?.finishOutput(generation: generation) ?? () }
+            self?.append(String(decoding: bytes, as: UTF8.self), generation: generation)
         }
         do {
             try await withTimeout(Self.startLimit) { await self.waitUntilReady() }
@@ -120,7 +113,7 @@ final class EtcdProcess: Sendable {
     /// Kills etcd at once (SIGKILL, no clean shutdown) and reaps it.
     func kill() {
         guard let process = state.withLock({ $0.process }) else { return }
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
         process.waitUntilExit()
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// A pyzmq script run by Debian's `/usr/bin/python3` as a child process; the test reads the
 /// lines it prints instead of sleeping. The process is killed and reaped when the peer is
@@ -12,24 +13,23 @@ final class PythonPeer: Sendable {
         var waiter: CheckedContinuation<String?, Never>?
     }
 
-    private let process: Process
+    private let process: SpawnedProcess
     private let lines = Mutex(Lines())
 
     /// Starts `script` with `arguments` (in `sys.argv[1:]`).
     init(_ script: String, arguments: [String] = []) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-u", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
+        let process = try SpawnedProcess(
+            "/usr/bin/python3",
+            ["-u", "-c", script] + arguments,
+            output: .pipeStdout
+        )
         self.process = process
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil }
+        process.readOutput { [weak self] chunk in
             guard let self else { return }
+            let bytes = chunk ?? []
             let (waiter, line) = self.lines.withLock { state -> (CheckedContinuation<String?, Never>?, String?) in
-                state.partial.append(contentsOf: data)
-                state.finished = data.isEmpty
+                state.partial.append(contentsOf: bytes)
+                state.finished = chunk == nil
                 while let newline = state.partial.firstIndex(of: 10) {
                     state.ready.append(String(decoding: state.partial[..<newline], as: UTF8.self))
                     state.partial.removeSubrange(...newline)
@@ -40,7 +40,6 @@ final class PythonPeer: Sendable {
             }
             waiter?.resume(returning: line)
         }
-        try process.run()
     }
 
     /// The next line the script prints; throws if it exits first.
@@ -55,22 +54,19 @@ final class PythonPeer: Sendable {
             if let line { continuation.resume(returning: line) }
         }
         guard let line = next else {
-            throw PeerExited(status: process.isRunning ? nil : process.terminationStatus)
+            throw PeerExited(status: process.termination?.status)
         }
         return line
     }
 
     /// Waits for the script to exit and returns its status.
     func exitStatus() async -> Int32 {
-        await Task.detached { [process] in
-            process.waitUntilExit()
-            return process.terminationStatus
-        }.value
+        await process.exit().status
     }
 
     /// Kills the script (SIGKILL: a child may inherit a mask that blocks SIGTERM) and reaps it.
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.signal(SIGKILL)
         process.waitUntilExit()
     }
 
@@ -86,12 +82,7 @@ final class PythonPeer: Sendable {
 extension PythonPeer {
     /// Whether `/usr/bin/python3` can import zmq (Debian's python3-zmq; `make test` installs it).
     static let hasPyzmq: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import zmq"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        let check = try? SpawnedProcess("/usr/bin/python3", ["-c", "import zmq"], output: .discard)
+        return check?.waitUntilExit() == .exited(0)
     }()
 }

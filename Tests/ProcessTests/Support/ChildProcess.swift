@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 /// A built executable run as a child process: its combined stdout and stderr are collected, a
@@ -14,7 +15,7 @@ final class ChildProcess: Sendable {
         var exited = false
     }
 
-    let process: Process
+    let process: SpawnedProcess
     private let state = Mutex(State())
 
     /// Starts `executable` (a product of this package) with `arguments`.
@@ -24,44 +25,35 @@ final class ChildProcess: Sendable {
         environment: [String: String] = [:],
         directory: String? = nil
     ) throws {
-        let process = Process()
-        process.executableURL = Executables.url(executable)
-        process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "NOTIFY_SOCKET")
         merged.merge(environment) { _, new in new }
-        process.environment = merged
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
+        let process = try SpawnedProcess(
+            Executables.url(executable).path,
+            arguments,
+            environment: merged,
+            directory: directory,
+            output: .pipe
+        )
         self.process = process
-        try process.run()
-        let reader = pipe.fileHandleForReading
-        Thread.detachNewThread { [self] in
-            while true {
-                let data = reader.availableData
-                if data.isEmpty { break }
-                append(String(decoding: data, as: UTF8.self))
-            }
-            let waiters = state.withLock { state in
-                state.exited = true
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters { waiter.continuation.resume() }
+        // Weakly: a child its test is done with is killed when this value goes.
+        process.readOutput { [weak self] bytes in
+            guard let bytes else { return self?.ended() ?? () }
+            self?.append(String(decoding: bytes, as: UTF8.self))
         }
     }
 
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+    /// The output ended: every waiter is done.
+    private func ended() {
+        let waiters = state.withLock { state in
+            state.exited = true
+            defer { state.waiters = [] }
+            return state.waiters
         }
+        for waiter in waiters { waiter.continuation.resume() }
     }
 
-    var pid: pid_t { process.processIdentifier }
+    var pid: pid_t { process.pid }
 
     /// Everything the child wrote so far.
     var output: String { state.withLock { $0.output } }
@@ -117,18 +109,13 @@ final class ChildProcess: Sendable {
     }
 
     func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.signal(signal)
     }
 
     /// Waits for the child to exit and returns its status, once everything it wrote is in
     /// ``output`` (the reader thread can lag behind the exit).
     func exitStatus() async -> Int32 {
-        let status = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { [process] in
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }
-        }
+        let status = await process.exit().status
         await waitForOutput(nil)
         return status
     }
@@ -136,7 +123,8 @@ final class ChildProcess: Sendable {
     /// Expects the child to exit 0; otherwise records how it ended and its output.
     func expectCleanExit(sourceLocation: SourceLocation = #_sourceLocation) async {
         let status = await exitStatus()
-        let ending = process.terminationReason == .uncaughtSignal ? "killed by signal \(status)" : "exited \(status)"
+        let ending =
+            if case .signalled = process.termination { "killed by signal \(status)" } else { "exited \(status)" }
         #expect(status == 0, "\(ending): \(output)", sourceLocation: sourceLocation)
     }
 
