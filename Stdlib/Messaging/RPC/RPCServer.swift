@@ -209,7 +209,7 @@ public final class RPCServer: Service, @unchecked Sendable {
                 replies.collect()
                 for index in 0..<batch.count {
                     // Read into optionals and moved out of them: an optional tuple returned by the
-                    // closure was copied out and destroyed through the tuple's type metadata, 440
+                    // closure was copied out and destroyed through the tuple's type metadata, 280
                     // instructions per request.
                     var peer: Frame?
                     var request: RPCRequest?
