@@ -193,6 +193,8 @@ public final class RPCServer: Service, @unchecked Sendable {
         var inline = InlineCallPolicy(now: .now)
         var cache = HandlerCache()
         var names = MethodNames()
+        // The parameters of the last call run inline, for the next one's (see `RPCRequest.read`).
+        var spare: [UInt8] = []
         let replies = RPCReplies(socket: socket) { [logger] error in logger.warning("Reply not sent: \(error)") }
         try await withThrowingDiscardingTaskGroup { group in
             // One buffer for every batch, its messages read in place: a frame, a message and an
@@ -216,7 +218,12 @@ public final class RPCServer: Service, @unchecked Sendable {
                     batch.withFrames(of: index) { frames in
                         guard let first = frames.first else { return }
                         peer = Frame(copying: first)
-                        request = RPCRequest.read(frames.dropFirst(), limit: maxMessageSize, names: &names)
+                        request = RPCRequest.read(
+                            frames.dropFirst(),
+                            limit: maxMessageSize,
+                            names: &names,
+                            spare: &spare
+                        )
                     }
                     guard let peer = peer.take(), let request = request.take() else { continue }
                     await serve(
@@ -226,6 +233,7 @@ public final class RPCServer: Service, @unchecked Sendable {
                         slots: slots,
                         inline: &inline,
                         cache: &cache,
+                        spare: &spare,
                         group: &group
                     )
                 }
@@ -245,6 +253,7 @@ public final class RPCServer: Service, @unchecked Sendable {
         slots: RPCSlots,
         inline: inout InlineCallPolicy,
         cache: inout HandlerCache,
+        spare: inout [UInt8],
         group: inout ThrowingDiscardingTaskGroup<any Error>
     ) async {
         if isDraining {
@@ -289,6 +298,7 @@ public final class RPCServer: Service, @unchecked Sendable {
                 return
             }
             reply(to: peer, id: id, run(body, method: method, payload: payload), on: replies)
+            spare = payload  // the next request's storage, if the handler kept no copy
             slots.release()
             if let held = inline.endInline(method, startedAt: start) {
                 logger.debug(

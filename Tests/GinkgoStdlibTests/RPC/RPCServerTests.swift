@@ -1,6 +1,7 @@
 import Foundation
 import Ginkgo
 import GinkgoZeroMQ
+import Synchronization
 import Testing
 import TestSupport
 
@@ -173,6 +174,46 @@ struct RawDealer {
             let (_, after) = try await dealer.exchange(call, #"{"a":5,"b":2}"#)
             #expect(String(decoding: after, as: UTF8.self) == #"{"sum":10}"#)
         }
+    }
+
+    /// The server reuses the storage of a call's parameters for the next call's when its handler
+    /// kept no copy; parameters a handler kept stay as they came, and each reply is its own.
+    @Test func parametersAHandlerKeepsStayAsTheyCame() async throws {
+        let server = RPCServer(endpoint: "tcp://127.0.0.1:*")
+        server.settings = try Settings(overrides: [:])
+        let kept = Mutex<[[UInt8]]>([])
+        server.handle(
+            "keep",
+            json: { params in
+                kept.withLock { $0.append(params) }
+                return params
+            }
+        )
+        server.handle("echo", json: { $0 })
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let dealer = try RawDealer(try #require(server.boundEndpoint))
+        defer { dealer.close() }
+        // Sent before any is read, so that the server reads them in bursts; sizes vary, both ways.
+        let payloads = (0..<40).map { n in Array("[\(String(repeating: "\(n % 10),", count: (n * 7) % 23))\(n)]".utf8) }
+        for (n, payload) in payloads.enumerated() {
+            let method = n % 3 == 0 ? "keep" : "echo"
+            let header = #"{"encoding":"json","id":"\#(n)","kind":"request","method":"\#(method)","v":1}"#
+            try await dealer.socket.send(Message(frames: [Frame(Array(header.utf8)), Frame(payload)]))
+        }
+        // Matched by id: a call the server moves to a task of its own (on a loaded machine) may
+        // be answered after later ones.
+        var replies: [String: [UInt8]] = [:]
+        for _ in payloads.indices {
+            let (reply, payload) = try MessagingEnvelope.parse(try await dealer.socket.receive())
+            #expect(reply.kind == .reply)
+            replies[reply.id ?? ""] = payload
+        }
+        #expect(replies == Dictionary(uniqueKeysWithValues: payloads.enumerated().map { ("\($0.offset)", $0.element) }))
+        // A call run in a task of its own may run after later ones, too.
+        let keptSorted = kept.withLock { $0 }.sorted { $0.lexicographicallyPrecedes($1) }
+        let expected = payloads.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+        #expect(keptSorted == expected.sorted { $0.lexicographicallyPrecedes($1) })
     }
 
     @Test func anOversizedFrameDropsOnlyItsSender() async throws {
