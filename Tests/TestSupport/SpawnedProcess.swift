@@ -26,7 +26,7 @@ public final class SpawnedProcess: Sendable {
         case inherit
         /// `/dev/null`.
         case discard
-        /// Both into one pipe, read through ``outputDescriptor``.
+        /// Both into one pipe, read through ``readOutput(_:)``.
         case pipe
         /// Stdout into a pipe, stderr this process's own.
         case pipeStdout
@@ -82,7 +82,7 @@ public final class SpawnedProcess: Sendable {
         if let directory { _ = GNU.addChdir(&actions, directory) }
         _ = GNU.addCloseFrom(&actions, 3)
 
-        let environment = environment ?? Self.currentEnvironment()
+        let environment = environment ?? ProcessInfo.processInfo.environment
         let argv = [executable] + arguments
         let envp = environment.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
@@ -117,7 +117,8 @@ public final class SpawnedProcess: Sendable {
     /// How it ended, once it has.
     public var termination: Termination? { reaper.ended.withLock { $0 } }
 
-    /// Sends `signal` to the child, while it has not been reaped (its pid is not reused before).
+    /// Sends `signal` to the child, while it has not been reaped: its pid names no other process
+    /// before (see `Reaper`).
     public func signal(_ signal: Int32) {
         reaper.ended.withLock { ended in
             if ended == nil { _ = kill(pid, signal) }
@@ -174,19 +175,6 @@ public final class SpawnedProcess: Sendable {
         }
         return bytes.withLock { String(decoding: $0, as: UTF8.self) }
     }
-
-    private static func currentEnvironment() -> [String: String] {
-        var environment: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry += 1
-        }
-        return environment
-    }
 }
 
 /// glibc's GNU extensions, which Swift does not see (they are declared under `_GNU_SOURCE`),
@@ -226,8 +214,12 @@ public struct SpawnError: Error, CustomStringConvertible {
     public var description: String { "cannot start \(executable): \(String(cString: strerror(code)))" }
 }
 
-/// Waits for one child on a thread of its own (`waitpid` blocks), and records how it ended. Not
+/// Waits for one child on a thread of its own (the wait blocks), and records how it ended. Not
 /// the child's value: a thread holding that would keep it, and a child its test forgot, alive.
+///
+/// It waits for the exit without reaping (`WNOWAIT`), then reaps under the lock that
+/// ``SpawnedProcess/signal(_:)`` takes: a signal sent while `ended` is `nil` reaches the child,
+/// or its zombie, never a process that got its pid after.
 private final class Reaper: Sendable {
     let ended = Mutex<SpawnedProcess.Termination?>(nil)
     let done = DispatchGroup()
@@ -235,11 +227,15 @@ private final class Reaper: Sendable {
     func start(_ pid: pid_t) {
         done.enter()
         Thread.detachNewThread { [self] in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-            // The low 7 bits: 0 for an exit (its status in the next byte), else the signal.
-            let signal = status & 0x7F
-            ended.withLock { $0 = signal == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signal) }
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0, errno == EINTR {}
+            ended.withLock { ended in
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+                // The low 7 bits: 0 for an exit (its status in the next byte), else the signal.
+                let signal = status & 0x7F
+                ended = signal == 0 ? .exited((status >> 8) & 0xFF) : .signalled(signal)
+            }
             done.leave()
         }
     }
