@@ -106,7 +106,7 @@ extension RPCClient {
         // preference, reads the preference under the task's status lock (250 instructions). This
         // function runs on its caller's executor, where the switch after brings it back.
         return try await _unsafeInheritExecutor_withUnsafeThrowingContinuation { continuation in
-            place(id, method: method, params: params, timeout: timeout, waiter: continuation)
+            place(id, method: method, params: params, timeout: timeout, waiter: continuation, checkingTask: false)
             // Cancelled before the call was placed, the handler found nothing to end.
             if caller.isCancelled.load(ordering: .sequentiallyConsistent) { cancelCall(id) }
         }

@@ -166,17 +166,11 @@ extension RPCClient {
         let value = book.withLock { book in
             var actions: [Machine.Action] = []
             swap(&actions, &book.actions)
-            defer {
-                actions.removeAll(keepingCapacity: true)
-                swap(&actions, &book.actions)
-            }
+            defer { swap(&actions, &book.actions) }
             let value = body(&book, &actions)
             // A burst of answers finishes a call each: room for them at once, not by doubling.
             if actions.count > 1 { after.finished.reserveCapacity(actions.count) }
-            // Taken out of the array, not copied: a copy of each action, and the array's
-            // destruction of them, were 360 instructions per call.
-            actions.reverse()
-            while let action = actions.popLast() {
+            Self.takeEach(&actions) { action in
                 switch consume action {
                 case .connect(let instance, let endpoint):
                     do {
@@ -220,6 +214,25 @@ extension RPCClient {
         for call in after.finished { call.resume() }
         after.removeAll()
         return value
+    }
+}
+
+extension RPCClient {
+    /// Calls `body` with each action moved out of `actions`, in order, and leaves `actions` empty
+    /// with its storage. Not copied out: a copy of each action, and the array's destruction of
+    /// them, were 360 instructions per call; nor reversed and popped, 160. Each slot is left
+    /// holding an action that owns nothing, for the array to destroy.
+    private static func takeEach(_ actions: inout [Machine.Action], _ body: (consuming Machine.Action) -> Void) {
+        guard !actions.isEmpty else { return }
+        actions.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for slot in 0..<buffer.count {
+                let action = (base + slot).move()
+                (base + slot).initialize(to: .log(""))
+                body(action)
+            }
+        }
+        actions.removeAll(keepingCapacity: true)
     }
 }
 
