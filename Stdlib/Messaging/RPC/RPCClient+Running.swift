@@ -169,7 +169,7 @@ extension RPCClient {
             defer { swap(&actions, &book.actions) }
             let value = body(&book, &actions)
             // A burst of answers finishes a call each: room for them at once, not by doubling.
-            if actions.count > 1 { after.finished.reserveCapacity(actions.count) }
+            if actions.count > 1 { after.made.finished.reserveCapacity(actions.count) }
             Self.takeEach(&actions) { action in
                 switch consume action {
                 case .connect(let instance, let endpoint):
@@ -179,39 +179,41 @@ extension RPCClient {
                             endpoint: endpoint,
                             maxMessageSize: configuration.maxMessageSize
                         )
-                        if let old = book.connections.set(connection, for: instance) { after.closed.append(old) }
-                        after.opened.append(connection)
+                        if let old = book.connections.set(connection, for: instance) { after.made.closed.append(old) }
+                        after.made.opened.append(connection)
                     } catch {
-                        after.logs.append("cannot connect to \(instance) at \(endpoint): \(error)")
+                        after.made.logs.append("cannot connect to \(instance) at \(endpoint): \(error)")
                     }
                 case .disconnect(let instance):
-                    if let old = book.connections.remove(instance) { after.closed.append(old) }
+                    if let old = book.connections.remove(instance) { after.made.closed.append(old) }
                 case .call(let instance, let id, let method, let payload):
                     if let connection = book.connections(instance) {
                         // Encoded after the lock: calls placed on other threads wait for it.
-                        after.sends.append(Send(connection: connection, outgoing: .call(id, method, payload)))
+                        after.made.sends.append(Send(connection: connection, outgoing: .call(id, method, payload)))
                     }
                 case .send(let instance, let header, let payload):
                     if let connection = book.connections(instance) {
-                        after.sends.append(Send(connection: connection, outgoing: .other(header, payload)))
+                        after.made.sends.append(Send(connection: connection, outgoing: .other(header, payload)))
                     }
                 case .finish(let continuation, let result):
-                    after.finished.append(Finished(continuation: continuation, result: result))
+                    after.made.finished.append(Finished(continuation: continuation, result: result))
                 case .log(let text):
-                    after.logs.append(text)
+                    after.made.logs.append(text)
                 }
             }
             return value
         }
-        for text in after.logs { logger.warning("\(text)") }
-        for connection in after.closed { connection.close() }
-        for connection in after.opened {
-            logger.debug("Connecting to \(connection.instance) at \(connection.endpoint).")
-            spawn { await connection.runSender() }
-            spawn { await self.receive(connection) }
+        if let lists = after.lists {
+            for text in lists.logs { logger.warning("\(text)") }
+            for connection in lists.closed { connection.close() }
+            for connection in lists.opened {
+                logger.debug("Connecting to \(connection.instance) at \(connection.endpoint).")
+                spawn { await connection.runSender() }
+                spawn { await self.receive(connection) }
+            }
+            for send in lists.sends { send.send() }
+            for call in lists.finished { call.resume() }
         }
-        for send in after.sends { send.send() }
-        for call in after.finished { call.resume() }
         after.removeAll()
         return value
     }
@@ -243,20 +245,36 @@ extension RPCClient {
 /// (`malloc_consolidate`) before any allocation of 1 KiB or more: 8,700 instructions per burst,
 /// and every small allocation after it slower.
 struct AfterLock {
-    fileprivate var opened: [RPCConnection] = []
-    fileprivate var closed: [RPCConnection] = []
-    fileprivate var finished: [Finished] = []
-    fileprivate var sends: [Send] = []
-    fileprivate var logs: [String] = []
+    /// Made at the first thing to do after the lock: a change that leaves nothing to do (a call
+    /// placed) makes no lists, whose five empty arrays cost five releases.
+    fileprivate var lists: Lists?
+
+    fileprivate struct Lists {
+        var opened: [RPCConnection] = []
+        var closed: [RPCConnection] = []
+        var finished: [Finished] = []
+        var sends: [Send] = []
+        var logs: [String] = []
+    }
+
+    /// The lists, made if need be.
+    fileprivate var made: Lists {
+        get { lists ?? Lists() }
+        _modify {
+            if lists == nil { lists = Lists() }
+            yield &lists!
+        }
+    }
 
     /// Empties the lists, keeping their storage. An empty one is left alone: emptying the shared
     /// storage of an empty array makes a new one.
     fileprivate mutating func removeAll() {
-        if !opened.isEmpty { opened.removeAll(keepingCapacity: true) }
-        if !closed.isEmpty { closed.removeAll(keepingCapacity: true) }
-        if !finished.isEmpty { finished.removeAll(keepingCapacity: true) }
-        if !sends.isEmpty { sends.removeAll(keepingCapacity: true) }
-        if !logs.isEmpty { logs.removeAll(keepingCapacity: true) }
+        guard lists != nil else { return }
+        if !lists!.opened.isEmpty { lists!.opened.removeAll(keepingCapacity: true) }
+        if !lists!.closed.isEmpty { lists!.closed.removeAll(keepingCapacity: true) }
+        if !lists!.finished.isEmpty { lists!.finished.removeAll(keepingCapacity: true) }
+        if !lists!.sends.isEmpty { lists!.sends.removeAll(keepingCapacity: true) }
+        if !lists!.logs.isEmpty { lists!.logs.removeAll(keepingCapacity: true) }
     }
 }
 
