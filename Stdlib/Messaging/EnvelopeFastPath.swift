@@ -112,15 +112,23 @@ enum EnvelopeFastPath {
             decimal(magnitude: UInt64(value.magnitude))
         }
 
+        /// Written from the last digit back, once their count is known: no reversal after.
         mutating func decimal(magnitude value: UInt64) {
-            let start = count
+            var digits = 1
+            var power: UInt64 = 10
+            while digits < 20, value >= power {
+                digits += 1
+                power &*= 10
+            }
+            precondition(count + digits <= buffer.count, "the writer's buffer is too small")
             var rest = value
+            var at = buffer.baseAddress! + count + digits
             repeat {
-                append(byte: UInt8(ascii: "0") + UInt8(rest % 10))
+                at -= 1
+                at.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
                 rest /= 10
             } while rest > 0
-            var digits = UnsafeMutableBufferPointer(rebasing: buffer[start..<count])
-            digits.reverse()
+            count += digits
         }
     }
 

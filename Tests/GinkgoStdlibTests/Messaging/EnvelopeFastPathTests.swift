@@ -169,8 +169,17 @@ struct EnvelopeFastPathTests {
         #expect(bytes.withUnsafeBytes(EnvelopeFastPath.answer) == nil)
     }
 
+    /// Ids of every count of digits, each on both sides of its power of ten: the writer counts an
+    /// id's digits before it writes them, from the last.
+    static let idsAtEveryLength: [UInt64] =
+        [0, UInt64.max]
+        + (1...19).flatMap { exponent -> [UInt64] in
+            let power = (0..<exponent).reduce(UInt64(1)) { value, _ in value * 10 }
+            return [power - 1, power, power + 7]
+        }
+
     @Test func aCallsHeaderIsWrittenAsTheEnvelopeWritesIt() throws {
-        for id in [0, 42, UInt64.max] {
+        for id in Self.idsAtEveryLength {
             for method in ["echo", "", "élan ✓", String(repeating: "m", count: 300)] {
                 let header = MessagingEnvelope(kind: .request, id: String(id), method: method)
                 let written = try #require(EnvelopeFastPath.Template.request(id: id, method: method))
@@ -185,6 +194,12 @@ struct EnvelopeFastPathTests {
             for id in ["42", "", "élan ✓", String(repeating: "7", count: 300)] {
                 let written = try #require(EnvelopeFastPath.Template.withAnswer(kind, id: id) { Array($0) })
                 #expect(written == Array(MessagingEnvelope(kind: kind, id: id).frame), "\(kind) \(id)")
+            }
+        }
+        for kind in [MessagingEnvelope.Kind.reply, .error] {
+            for id in Self.idsAtEveryLength {
+                let written = try #require(EnvelopeFastPath.Template.withAnswer(kind, id: .number(id)) { Array($0) })
+                #expect(written == Array(MessagingEnvelope(kind: kind, id: String(id)).frame), "\(kind) \(id)")
             }
         }
         #expect(EnvelopeFastPath.Template.withAnswer(.reply, id: "a\\b") { Array($0) } == nil)

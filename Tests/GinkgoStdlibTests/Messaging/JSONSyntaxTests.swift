@@ -47,6 +47,11 @@ struct JSONSyntaxTests {
         ([0x22, 0xED, 0xA0, 0x80, 0x22], 1, "UTF-8"),  // a surrogate written out in UTF-8
         ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1, "UTF-8"),  // past U+10FFFF
         (Array(String(repeating: "[", count: 513).utf8), 512, "at most 512 levels of nesting"),
+        // A NUL between values is refused where it stands, as the end of the text would be.
+        ([0x5B, 0x31, 0x00, 0x5D], 2, "\",\" or \"]\""),
+        ([0x7B, 0x00], 1, "a string"),
+        ([0x00], 0, "a value"),
+        ([0x22, 0x00, 0x22], 1, "a control character to be escaped"),
     ]
 
     @Test(arguments: valid) func acceptsWhatJSONSerializationAccepts(text: String) {
