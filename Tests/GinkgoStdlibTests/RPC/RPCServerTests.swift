@@ -194,8 +194,11 @@ struct RawDealer {
         defer { Task { await server.stop() } }
         let dealer = try RawDealer(try #require(server.boundEndpoint))
         defer { dealer.close() }
-        // Sent before any is read, so that the server reads them in bursts; sizes vary, both ways.
-        let payloads = (0..<40).map { n in Array("[\(String(repeating: "\(n % 10),", count: (n * 7) % 23))\(n)]".utf8) }
+        // Sent before any is read, so that the server reads them in bursts; sizes vary, both ways,
+        // and come in pairs of one size and different bytes (the second written over the first's).
+        let payloads = (0..<40).map { n in
+            Array("[\(String(repeating: "\(n % 10),", count: (n / 2 * 7) % 23))\(n)]".utf8)
+        }
         for (n, payload) in payloads.enumerated() {
             let method = n % 3 == 0 ? "keep" : "echo"
             let header = #"{"encoding":"json","id":"\#(n)","kind":"request","method":"\#(method)","v":1}"#
