@@ -176,6 +176,15 @@ enum EnvelopeFastPath {
     static func callID(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
         guard !digits.isEmpty, digits.count <= 20 else { return nil }
         var value: UInt64 = 0
+        if digits.count < 20 {
+            // Nineteen digits or fewer cannot overflow: no check per digit but the digit's own.
+            for byte in digits {
+                let digit = byte &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value &* 10 &+ UInt64(digit)
+            }
+            return value
+        }
         for byte in digits {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
             let (tens, overflow) = value.multipliedReportingOverflow(by: 10)

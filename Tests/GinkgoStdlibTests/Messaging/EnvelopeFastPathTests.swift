@@ -178,6 +178,19 @@ struct EnvelopeFastPathTests {
             return [power - 1, power, power + 7]
         }
 
+    @Test func aCallIDIsReadFromPlainDigitsWithinRange() {
+        func callID(_ text: String) -> UInt64? {
+            Array(text.utf8).withUnsafeBufferPointer(EnvelopeFastPath.callID)
+        }
+        for id in Self.idsAtEveryLength { #expect(callID(String(id)) == id) }
+        #expect(callID("007") == 7)
+        for text in [
+            "", "12a", "-1", "1/", ":1", " 1", "18446744073709551616", "99999999999999999999", "123456789012345678901",
+        ] {
+            #expect(callID(text) == nil, "\(text)")
+        }
+    }
+
     @Test func aCallsHeaderIsWrittenAsTheEnvelopeWritesIt() throws {
         for id in Self.idsAtEveryLength {
             for method in ["echo", "", "élan ✓", String(repeating: "m", count: 300)] {
