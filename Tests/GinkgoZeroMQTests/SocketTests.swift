@@ -187,6 +187,59 @@ struct SocketTests {
         lonely.close()
     }
 
+    /// A batch's messages, copied into libzmq as they were added, go in order under one lock,
+    /// past the room it starts with; one the socket refuses is reported and skipped; a socket that
+    /// cannot take more drops the rest; a closed one throws and leaves the batch as it was.
+    @Test func trySendABatchSendsEachMessageAndReportsFailures() async throws {
+        let router = try Socket(.router)
+        try router.setOption(.routerMandatory, true)
+        try router.bind("tcp://127.0.0.1:*")
+        let dealer = try Socket(.dealer)
+        try dealer.setOption(.routingID, Array("peer".utf8))
+        try dealer.setOption(.receiveTimeout, .seconds(10))
+        try dealer.connect(try #require(router.lastEndpoint))
+        try await dealer.send(["hello"])  // the router knows the peer once this arrives
+        _ = try await router.receive()
+
+        func add(_ peer: String, _ header: String, _ payload: String, to batch: inout OutgoingBatch) {
+            Array(peer.utf8).withUnsafeBytes { peer in
+                Array(header.utf8).withUnsafeBytes { header in
+                    Array(payload.utf8).withUnsafeBytes { batch.append(copying: peer, header, $0) }
+                }
+            }
+        }
+        var batch = OutgoingBatch()
+        for n in 0..<10 {
+            add(n == 4 ? "nobody" : "peer", "header \(n)", String(repeating: "p", count: n * 10), to: &batch)
+        }
+        // Read out first: `#expect` cannot take a non-copyable value apart.
+        let added = batch.count
+        #expect(added == 30)
+        let failures = try router.trySend(&batch)
+        let emptied = batch.isEmpty
+        #expect(emptied)
+        #expect(failures.map(\.index) == [4])
+        #expect(failures.first?.error.code == EHOSTUNREACH)
+        for n in 0..<10 where n != 4 {
+            #expect(try await dealer.receive().strings == ["header \(n)", String(repeating: "p", count: n * 10)])
+        }
+
+        let lonely = try Socket(.push)
+        var unsent = OutgoingBatch()
+        add("a", "b", "c", to: &unsent)
+        #expect(try lonely.trySend(&unsent).isEmpty, "a PUSH with no peer takes nothing, and drops it")
+        let dropped = unsent.isEmpty
+        #expect(dropped)
+        lonely.close()
+        add("a", "b", "c", to: &unsent)
+        let closed = #expect(throws: ZMQError.self) { _ = try lonely.trySend(&unsent) }
+        #expect(closed?.code == ENOTSOCK)
+        let kept = unsent.count
+        #expect(kept == 3)
+        dealer.close()
+        router.close()
+    }
+
     @Test func receiveIntoAppendsUpToTheLimitAndKeepsTheArraysStorage() async throws {
         let (push, pull) = try Socket.connectedPair(.push, .pull)
         try pull.setOption(.receiveTimeout, .seconds(10))

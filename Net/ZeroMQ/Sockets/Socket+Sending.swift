@@ -169,6 +169,16 @@ extension Socket {
         }
     }
 
+    /// Sends the messages `batch` holds, in order and under one lock, and empties it: as many as
+    /// the socket takes now; those left once it cannot take more are dropped. A message that
+    /// fails is skipped, and its index and error returned with the others'; the rest still go.
+    /// Its frames were copied into libzmq as they were added: for the replies to a batch of
+    /// requests, one copy each instead of two (``trySend(copying:)`` of a ``MessageBuffer``).
+    /// - Throws: ``ZMQError`` when the socket is closed; `batch` is then left as it was.
+    package func trySend(_ batch: inout OutgoingBatch) throws(ZMQError) -> [(index: Int, error: ZMQError)] {
+        try sendingNow { (state) throws(ZMQError) in try state.sendNow(&batch) }
+    }
+
     /// What `send` returns, run on the state under the lock, after which the waiters it made ready
     /// resume: the one shape of every send that does not wait.
     @inline(__always)

@@ -161,6 +161,46 @@ struct SocketState {
         try sendNow(frames: frames.count) { index, outgoing in outgoing.initializeMessage(copying: frames[index]) }
     }
 
+    /// Sends the messages `batch` holds, in order, and empties it: as many as the socket takes
+    /// now. A message that fails is closed and skipped, its index (counting messages) and error
+    /// returned with the others'; the rest still go. Those left when the socket cannot take more
+    /// are closed unsent.
+    mutating func sendNow(_ batch: inout OutgoingBatch) throws(ZMQError) -> [(index: Int, error: ZMQError)] {
+        let handle = try open(for: "send")
+        return batch.takeAll { parts, ends, count in
+            var failures: [(index: Int, error: ZMQError)] = []
+            var part = 0
+            var message = 0
+            var first = true
+            while part < count {
+                let last = ends[part]
+                if zmq_msg_send(parts + part, handle, ZMQ_DONTWAIT | (last ? 0 : ZMQ_SNDMORE)) >= 0 {
+                    part += 1
+                    if last { message += 1 }
+                    first = last
+                    continue
+                }
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN && first {
+                    // Full: what is left is dropped, as a reply to a peer that cannot take it.
+                    for rest in part..<count { zmq_msg_close(parts + rest) }
+                    break
+                }
+                failures.append((message, ZMQError(code, operation: "send on \(type)", hint: sendHint(code))))
+                // The rest of this message cannot go after a part that failed.
+                while part < count {
+                    zmq_msg_close(parts + part)
+                    part += 1
+                    if ends[part - 1] { break }
+                }
+                message += 1
+                first = true
+            }
+            return failures
+        }
+    }
+
     /// Sends `count` frames, each made by `make` into the (uninitialised) message it is given.
     @inline(__always)
     private mutating func sendNow(

@@ -10,14 +10,12 @@ import Synchronization
 /// made outside a batch (by a handler that waited) goes out at once.
 ///
 /// A reply is three frames (the caller's routing id, the header, the payload), copied into libzmq
-/// from where they are. Held replies are copied back to back into one buffer kept from batch to
-/// batch (no frame, message or array is made per reply), and sent under one lock of the socket.
+/// from where they are. Held replies are copied into libzmq's messages as they are made
+/// (``OutgoingBatch``), and sent under one lock of the socket.
 final class RPCReplies: Sendable {
-    private struct State {
+    private struct State: ~Copyable {
         var collecting = false
-        var held = MessageBuffer()
-        /// The buffer of the batch sent before, emptied: the next batch is held in it.
-        var spare = MessageBuffer()
+        var held = OutgoingBatch()
     }
 
     private let socket: Socket
@@ -41,29 +39,27 @@ final class RPCReplies: Sendable {
         peer.withUnsafeBytes { peer in
             let held = state.withLock { state in
                 guard state.collecting else { return false }
-                state.held.appendFrame(peer)
-                state.held.appendFrame(header)
-                state.held.appendFrame(payload)
-                state.held.endMessage()
+                state.held.append(copying: peer, header, payload)
                 return true
             }
             if !held { send(peer, header, payload) }
         }
     }
 
-    /// Sends what was held, and sends replies at once again.
+    /// Sends what was held, and sends replies at once again. Sent under this object's lock too:
+    /// a reply made meanwhile (by a handler that waited) goes after them.
     func flush() {
-        var held = state.withLock { state in
+        let failures = state.withLock { state -> [(index: Int, error: ZMQError)] in
             state.collecting = false
-            var held = state.spare
-            swap(&held, &state.held)
-            state.spare = MessageBuffer()
-            return held
+            guard !state.held.isEmpty else { return [] }
+            do throws(ZMQError) {
+                return try socket.trySend(&state.held)
+            } catch {
+                state.held = OutgoingBatch()  // the socket is closed: dropped
+                return [(0, error)]
+            }
         }
-        // Under one lock of the socket for the batch.
-        for (_, error) in socket.trySend(copying: held).failures where !socket.isClosed { failed(error) }
-        held.removeAll()
-        state.withLock { $0.spare = held }
+        for (_, error) in failures where !socket.isClosed { failed(error) }
     }
 
     /// ROUTER never blocks a send: a reply for a peer that left, or whose queue is full, is
