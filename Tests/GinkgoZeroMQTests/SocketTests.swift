@@ -154,9 +154,8 @@ struct SocketTests {
         #expect(closed?.code == ENOTSOCK)
     }
 
-    /// Held messages go in order under one lock; one the socket refuses is reported and
-    /// skipped, and a socket that cannot take more stops the batch where it stands.
-    @Test func trySendCopyingABufferSendsEachMessageAndReportsFailures() async throws {
+    /// A ROUTER that refuses messages to peers it does not know, and a DEALER it knows as `peer`.
+    static func routerThatKnowsPeer() async throws -> (router: Socket, dealer: Socket) {
         let router = try Socket(.router)
         try router.setOption(.routerMandatory, true)
         try router.bind("tcp://127.0.0.1:*")
@@ -166,6 +165,13 @@ struct SocketTests {
         try dealer.connect(try #require(router.lastEndpoint))
         try await dealer.send(["hello"])  // the router knows the peer once this arrives
         _ = try await router.receive()
+        return (router, dealer)
+    }
+
+    /// Held messages go in order under one lock; one the socket refuses is reported and
+    /// skipped, and a socket that cannot take more stops the batch where it stands.
+    @Test func trySendCopyingABufferSendsEachMessageAndReportsFailures() async throws {
+        let (router, dealer) = try await Self.routerThatKnowsPeer()
 
         var held = MessageBuffer()
         for (peer, text) in [("peer", "one"), ("nobody", "lost"), ("peer", "two")] {
@@ -191,15 +197,7 @@ struct SocketTests {
     /// past the room it starts with; one the socket refuses is reported and skipped; a socket that
     /// cannot take more drops the rest; a closed one throws and leaves the batch as it was.
     @Test func trySendABatchSendsEachMessageAndReportsFailures() async throws {
-        let router = try Socket(.router)
-        try router.setOption(.routerMandatory, true)
-        try router.bind("tcp://127.0.0.1:*")
-        let dealer = try Socket(.dealer)
-        try dealer.setOption(.routingID, Array("peer".utf8))
-        try dealer.setOption(.receiveTimeout, .seconds(10))
-        try dealer.connect(try #require(router.lastEndpoint))
-        try await dealer.send(["hello"])  // the router knows the peer once this arrives
-        _ = try await router.receive()
+        let (router, dealer) = try await Self.routerThatKnowsPeer()
 
         func add(_ peer: String, _ header: String, _ payload: String, to batch: inout OutgoingBatch) {
             Array(peer.utf8).withUnsafeBytes { peer in
