@@ -35,7 +35,7 @@ enum RPCRequest: Equatable {
         {
             var parameters: [UInt8] = []
             swap(&parameters, &spare)
-            if parameters.count == payload.count, let source = payload.baseAddress {
+            if parameters.count == payload.count, !payload.isEmpty, let source = payload.baseAddress {
                 // The size of the last call's, as calls of one method often are: copied over
                 // them (a copy first if the handler kept them), with no emptying and appending
                 // (170 instructions against 40).

@@ -194,6 +194,11 @@ struct RawDealer {
         defer { Task { await server.stop() } }
         let dealer = try RawDealer(try #require(server.boundEndpoint))
         defer { dealer.close() }
+        // The server's first call, with empty parameters: there is no storage yet to write to.
+        let first = #"{"encoding":"json","id":"e0","kind":"request","method":"echo","v":1}"#
+        let (refusal, why) = try await dealer.exchange(first, "")
+        #expect(refusal.kind == .error)
+        #expect(try dealer.error(why).code == .badPayload)
         // Sent before any is read, so that the server reads them in bursts; sizes vary, both ways,
         // and come in pairs of one size and different bytes (the second written over the first's).
         let payloads = (0..<40).map { n in
@@ -217,6 +222,19 @@ struct RawDealer {
         let keptSorted = kept.withLock { $0 }.sorted { $0.lexicographicallyPrecedes($1) }
         let expected = payloads.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
         #expect(keptSorted == expected.sorted { $0.lexicographicallyPrecedes($1) })
+        // Empty parameters, over an empty call's storage and over a full one's: refused, and the
+        // server goes on.
+        for (id, payload) in [("e1", ""), ("e2", ""), ("f", "[1]"), ("e3", ""), ("g", "[2]")] {
+            let header = #"{"encoding":"json","id":"\#(id)","kind":"request","method":"echo","v":1}"#
+            let (reply, body) = try await dealer.exchange(header, payload)
+            #expect(reply.id == id)
+            if payload.isEmpty {
+                #expect(reply.kind == .error)
+                #expect(try dealer.error(body).code == .badPayload)
+            } else {
+                #expect(body == Array(payload.utf8))
+            }
+        }
     }
 
     @Test func anOversizedFrameDropsOnlyItsSender() async throws {
