@@ -171,18 +171,16 @@ struct SocketState {
             var failures: [(index: Int, error: ZMQError)] = []
             var part = 0
             var message = 0
-            var first = true
             while part < count {
                 let last = ends[part]
                 if zmq_msg_send(parts + part, handle, ZMQ_DONTWAIT | (last ? 0 : ZMQ_SNDMORE)) >= 0 {
                     part += 1
                     if last { message += 1 }
-                    first = last
                     continue
                 }
                 let code = zmq_errno()
                 if code == EINTR { continue }
-                if code == EAGAIN && first {
+                if code == EAGAIN && (part == 0 || ends[part - 1]) {  // at a message's first part
                     // Full: what is left is dropped, as a reply to a peer that cannot take it.
                     for rest in part..<count { zmq_msg_close(parts + rest) }
                     break
@@ -195,7 +193,6 @@ struct SocketState {
                     if ends[part - 1] { break }
                 }
                 message += 1
-                first = true
             }
             return failures
         }
