@@ -14,14 +14,19 @@ struct RPCToolTests {
         registry = try RegistryProcess()
     }
 
+    /// Discovery at the registry, waited for up to 10 s: with the whole suite on 2 cores, a
+    /// registry starved past the default 2 s once failed a call (CI, 2026-12-02).
+    var discovery: [String] { registry.discovery + ["--set", "discovery.timeout=10s"] }
+
     func startEcho(_ extra: [String] = []) async throws -> ChildProcess {
-        let echo = try ChildProcess("ginkgo", ["RPCEcho"] + registry.discovery + extra)
+        let echo = try ChildProcess("ginkgo", ["RPCEcho"] + discovery + extra)
         await echo.expect("rpcecho is ready.")
         return echo
     }
 
     func call(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await ChildProcess.run("ginkgo", ["call"] + arguments + registry.discovery)
+        // The arguments last, so that their `--set`s win over the discovery's.
+        try await ChildProcess.run("ginkgo", ["call"] + discovery + arguments)
     }
 
     @Test func tenThousandCallsSurviveAnInstanceKilledMidway() async throws {
@@ -119,7 +124,8 @@ struct RPCToolTests {
         let registryProcess = try await registry.start()
         let echo = try await startEcho()
 
-        #expect(try await call(["echo", "echo", #"{"hello":"world"}"#]) == (0, "{\"hello\":\"world\"}\n"))
+        let echoed = try await call(["echo", "echo", #"{"hello":"world"}"#])
+        #expect(echoed == (0, "{\"hello\":\"world\"}\n"), "\(echoed.output)")
         let whoami = try await call(["echo", "whoami", "{}", "--timeout", "2s"])
         #expect(whoami.status == 0)
         #expect(whoami.output.contains(#""pid":\#(echo.pid)"#), "\(whoami.output)")
