@@ -107,8 +107,12 @@ final class ConnectionBridge: Sendable {
     /// No cancellation handler per wait (a record, a lock of the task's status and an allocation
     /// each): whoever owns the connection's task calls ``cancelReads()`` when it is cancelled,
     /// `StreamServer` once for all its connections, `StreamClient` through ``Connection/run(_:)``.
+    ///
+    /// Not `withUnsafeContinuation`, which switches to the caller's executor before it suspends as
+    /// well as after: for a task with an executor preference (a handler on the event loops), each
+    /// switch reads the preference under the task's status lock.
     nonisolated(nonsending) private func waitForInput() async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+        await _unsafeInheritExecutor_withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let ready = state.withLock { state in
                 if !state.chunks.isEmpty || state.end != nil || state.readCancelled { return true }
                 state.reader = continuation
